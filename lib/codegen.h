@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* BPF code generation through the LLVM C API. The only module besides codegen_*.c that knows
+ * LLVM exists is none: callers see plain bytes (an ELF object) and text. */
+#ifndef EBPFPUB_CODEGEN_H
+#define EBPFPUB_CODEGEN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <ebpfpub/ebpfpub.h>
+
+#include "layout.h"
+
+#define CODEGEN_ENTER_SECTION "ebpfpub/enter"
+#define CODEGEN_EXIT_SECTION "ebpfpub/exit"
+#define CODEGEN_MAX_PIDS 8
+
+/* Indexes of the tracer's per-CPU counters map. */
+enum codegen_counter {
+	CODEGEN_COUNTER_ENTER_DROPPED = 0,
+	CODEGEN_COUNTER_EXIT_WITHOUT_ENTER = 1,
+	CODEGEN_COUNTER_COUNT = 2,
+};
+
+/* The output's control map value, shared with user mode through mmap. */
+struct codegen_output_control {
+	uint64_t reader_sleeping;   /* set by the reader before it waits; wake it at once */
+	uint64_t lost;              /* unused by BPF: per-CPU loss counts live in lost_fd */
+};
+
+/* Map fds and constants baked into the programs. */
+struct codegen_env {
+	int event_map_fd;     /* LRU hash: pid_tgid -> entry */
+	int storage_fd;       /* array: cpu -> assembly area */
+	int counters_fd;      /* per-CPU array of u64, enum codegen_counter */
+	int output_fd;        /* ring buffer or perf event array */
+	bool output_is_ringbuf;
+	int control_fd;       /* ring buffer wakeup control (array of 1), or -1 */
+	int lost_fd;          /* per-CPU array of 1 u64: outputs that failed */
+	uint32_t ringbuf_watermark;
+	uint32_t event_id;
+	uint32_t self_tgid;   /* 0: don't exclude */
+	uint32_t pids[CODEGEN_MAX_PIDS];
+	uint32_t pid_count;
+	bool filter_uid;
+	uint32_t uid;
+	bool filter_comm;
+	char comm[16];
+	/* BTF offsets for reading the new program's argv (execve): task->mm, mm->arg_start. */
+	bool have_mm_offsets;
+	uint32_t task_mm_offset;
+	uint32_t mm_arg_start_offset;
+};
+
+struct codegen;
+
+struct codegen_object {
+	void *elf;            /* the emitted ELF object (malloc'd) */
+	size_t elf_size;
+	char *ir;             /* textual LLVM IR (malloc'd) */
+};
+
+int codegen_new(struct codegen **out, char *err, size_t err_size);
+void codegen_free(struct codegen *cg);
+
+/* Builds, verifies and emits the enter and exit programs of one syscall. */
+int codegen_syscall(struct codegen *cg, const struct layout *layout,
+		    const struct codegen_env *env, struct codegen_object *obj, char *err,
+		    size_t err_size);
+void codegen_object_release(struct codegen_object *obj);
+
+/* Appends "LABEL:\n" and the BPF instructions, one per line, to *TEXT (malloc'd). */
+int codegen_disassemble_append(char **text, const char *label, const void *insns, size_t count);
+
+#endif

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <bpf/libbpf.h>
+
+#include "util.h"
+
+void util_errf(char *err, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || !size)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, size, fmt, ap);
+	va_end(ap);
+}
+
+void util_log(ebpfpub_log_fn fn, void *ctx, enum ebpfpub_log_level level, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	if (!fn)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fn(ctx, level, msg);
+}
+
+int util_copy_opts(void *dst, size_t dst_size, const void *src, size_t src_sz)
+{
+	const unsigned char *s = src;
+	size_t i;
+
+	memset(dst, 0, dst_size);
+	if (!src)
+		return 0;
+	if (src_sz < sizeof(size_t))
+		return -EINVAL;
+	/* A newer caller may pass a bigger struct: fine as long as what we don't know is 0. */
+	for (i = dst_size; i < src_sz; i++)
+		if (s[i])
+			return -EINVAL;
+	memcpy(dst, src, src_sz < dst_size ? src_sz : dst_size);
+	return 0;
+}
+
+const char *util_tail_lines(const char *text, int n)
+{
+	const char *p;
+
+	if (!text)
+		return "";
+	p = text + strlen(text);
+	/* Skip trailing newlines so that they don't count as lines. */
+	while (p > text && p[-1] == '\n')
+		p--;
+	while (p > text) {
+		if (p[-1] == '\n' && --n == 0)
+			break;
+		p--;
+	}
+	return p;
+}
+
+uint32_t util_round_up_pow2(uint32_t v)
+{
+	uint32_t p = 1;
+
+	while (p < v && p < (1u << 31))
+		p <<= 1;
+	return p;
+}
+
+int util_possible_cpus(void)
+{
+	int n = libbpf_num_possible_cpus();
+
+	return n > 0 ? n : 1;
+}

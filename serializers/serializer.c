@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Built-in serializers by syscall name; every other syscall gets the generic one. */
+#include <string.h>
+
+#include "serializer.h"
+
+extern const struct ebpfpub_serializer serializer_connect, serializer_bind, serializer_accept,
+	serializer_accept4, serializer_execve, serializer_execveat;
+
+static const struct {
+	const char *syscall;
+	const struct ebpfpub_serializer *serializer;
+} builtins[] = {
+	{ "connect", &serializer_connect },   { "bind", &serializer_bind },
+	{ "accept", &serializer_accept },     { "accept4", &serializer_accept4 },
+	{ "execve", &serializer_execve },     { "execveat", &serializer_execveat },
+};
+
+const struct ebpfpub_serializer *serializer_builtin(const char *syscall)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(builtins) / sizeof(builtins[0]); i++)
+		if (strcmp(builtins[i].syscall, syscall) == 0)
+			return builtins[i].serializer;
+	return NULL;
+}
+
+bool serializer_is_exec(const char *syscall)
+{
+	return strcmp(syscall, "execve") == 0 || strcmp(syscall, "execveat") == 0;
+}

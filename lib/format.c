@@ -307,6 +307,29 @@ static char *format_strndup(const char *s, size_t n)
 	return copy;
 }
 
+/* Moves *I past the "((...))" that follows an __attribute__ keyword. */
+static int format_skip_attribute(struct format_parser *p, struct format_span type, size_t *i)
+{
+	unsigned int depth = 0;
+	size_t k = *i;
+
+	while (k < type.n && (type.s[k] == ' ' || type.s[k] == '\t'))
+		k++;
+	if (k >= type.n || type.s[k] != '(')
+		return format_error(p, "'__attribute__' without '(' in type");
+	do {
+		if (type.s[k] == '(')
+			depth++;
+		else if (type.s[k] == ')')
+			depth--;
+		k++;
+	} while (depth && k < type.n);
+	if (depth)
+		return format_error(p, "unbalanced '(' in type");
+	*i = k;
+	return 0;
+}
+
 /*
  * Writes TYPE to OUT without annotations that only matter to the kernel's checkers
  * ("__user", "__attribute__((user))", "__attribute__((btf_type_tag("user")))") and with
@@ -338,21 +361,10 @@ static int format_normalize_type(struct format_parser *p, struct format_span typ
 				continue;
 			if (format_span_eq(word, "__attribute__") ||
 			    format_span_eq(word, "__attribute")) {
-				unsigned int depth = 0;
+				int err = format_skip_attribute(p, type, &i);
 
-				while (i < type.n && (type.s[i] == ' ' || type.s[i] == '\t'))
-					i++;
-				if (i >= type.n || type.s[i] != '(')
-					return format_error(p, "'__attribute__' without '(' in type");
-				do {
-					if (type.s[i] == '(')
-						depth++;
-					else if (type.s[i] == ')')
-						depth--;
-					i++;
-				} while (depth && i < type.n);
-				if (depth)
-					return format_error(p, "unbalanced '(' in type");
+				if (err)
+					return err;
 				space = true;
 				continue;
 			}
@@ -623,7 +635,7 @@ static void format_field_release(struct format_field *field)
 	memset(field, 0, sizeof(*field));
 }
 
-/* LINE is "	field:<decl>;	offset:N;	size:N;	signed:N;" without its leading blanks. */
+/* LINE is "field:<decl>; offset:N; size:N; signed:N;" (tab-separated), leading blanks cut. */
 static int format_parse_field(struct format_parser *p, struct format_span line,
 			      struct format *fmt)
 {

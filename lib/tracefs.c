@@ -127,8 +127,9 @@ int tracefs_locate(const char *override, char *path, size_t path_size, char *err
 	 * and looks exactly like a missing mount. */
 	if (denied) {
 		tracefs_set_err(err, err_size,
-				"permission denied reading '%s/events/syscalls': tracing needs root "
-				"(CAP_SYS_ADMIN, or CAP_BPF and CAP_PERFMON with access to tracefs)",
+				"permission denied reading '%s/events/syscalls': tracing needs "
+				"root (CAP_SYS_ADMIN, or CAP_BPF and CAP_PERFMON with access "
+				"to tracefs)",
 				denied);
 		return -EACCES;
 	}
@@ -141,8 +142,8 @@ int tracefs_locate(const char *override, char *path, size_t path_size, char *err
 	}
 	if (override)
 		tracefs_set_err(err, err_size,
-				"tracefs is not mounted at '%s' (no events/syscalls there): mount it "
-				"with 'mount -t tracefs nodev %s'",
+				"tracefs is not mounted at '%s' (no events/syscalls there): "
+				"mount it with 'mount -t tracefs nodev %s'",
 				override, override);
 	else
 		tracefs_set_err(err, err_size,

@@ -203,7 +203,9 @@ static void syscall_free(struct ebpfpub_tracer *t, struct tracer_syscall *s)
 {
 	if (!s)
 		return;
-	/* Detach first: closing the perf events stops the programs from running. */
+	/* Detach first: closing the perf events stops the programs from running. Each close
+	 * waits for an RCU grace period under the kernel's event_mutex (Linux 6.14+ made
+	 * syscall tracepoints faultable), ~40 ms apiece, so it cannot be done in parallel. */
 	if (s->enter_link >= 0)
 		close(s->enter_link);
 	if (s->exit_link >= 0)

@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* For every syscall of the committed format corpus: build the layout with its serializer, generate
+ * both programs, verify the module, emit the BPF object and cut both program sections out with
+ * libelf. No privilege: map fds are plain numbers here, the kernel never sees the code. */
+#include <stdlib.h>
+#include <time.h>
+
+#include "codegen.h"
+#include "layout.h"
+#include "loader.h"
+#include "serializer.h"
+#include "test.h"
+#include "tracefs.h"
+#include "util.h"
+
+static int generate(struct codegen *cg, const char *root, const char *name, bool ringbuf,
+		    uint32_t buffer_size, uint32_t buffer_count)
+{
+	char event[300], err[UTIL_ERR_SIZE];
+	char *enter = NULL, *exit_fmt = NULL;
+	size_t enter_len, exit_len;
+	struct layout_storage st;
+	struct layout l;
+	struct codegen_env env;
+	struct codegen_object obj;
+	struct loader_program p;
+	int r;
+
+	snprintf(event, sizeof(event), "sys_enter_%s", name);
+	ASSERT(tracefs_read_format(root, event, &enter, &enter_len) == 0);
+	snprintf(event, sizeof(event), "sys_exit_%s", name);
+	ASSERT(tracefs_read_format(root, event, &exit_fmt, &exit_len) == 0);
+	layout_storage_init(&st, buffer_size, buffer_count);
+	r = layout_build(&l, name, enter, enter_len, exit_fmt, exit_len, serializer_builtin(name), &st,
+			 err, sizeof(err));
+	free(enter);
+	free(exit_fmt);
+	if (r < 0) {
+		fprintf(stderr, "%s: layout: %s\n", name, err);
+		return r;
+	}
+	memset(&env, 0, sizeof(env));
+	env.event_map_fd = 10;
+	env.storage_fd = 11;
+	env.counters_fd = 12;
+	env.output_fd = 13;
+	env.output_is_ringbuf = ringbuf;
+	env.control_fd = 14;
+	env.lost_fd = 15;
+	env.ringbuf_watermark = 1 << 20;
+	env.event_id = 1;
+	env.self_tgid = 1234;
+	env.have_mm_offsets = true;
+	env.task_mm_offset = 2000;
+	env.mm_arg_start_offset = 300;
+	r = codegen_syscall(cg, &l, &env, &obj, err, sizeof(err));
+	if (r < 0) {
+		fprintf(stderr, "%s: codegen: %s\n", name, err);
+		layout_release(&l);
+		return r;
+	}
+	CHECK(obj.ir && strstr(obj.ir, "llvm.bpf.pseudo"));
+	r = loader_extract(obj.elf, obj.elf_size, CODEGEN_ENTER_SECTION, &p, err, sizeof(err));
+	if (r == 0) {
+		CHECK(p.insn_count > 10);
+		loader_program_release(&p);
+		r = loader_extract(obj.elf, obj.elf_size, CODEGEN_EXIT_SECTION, &p, err,
+				   sizeof(err));
+	}
+	if (r == 0) {
+		CHECK(p.insn_count > 10);
+		loader_program_release(&p);
+	} else {
+		fprintf(stderr, "%s: extract: %s\n", name, err);
+	}
+	codegen_object_release(&obj);
+	layout_release(&l);
+	return r;
+}
+
+int main(void)
+{
+	const char *root = getenv("EBPFPUB_TEST_FORMATS");
+	struct codegen *cg;
+	char err[1024];
+	char **names, **n;
+	int count, done = 0;
+	struct timespec a, b;
+
+	ASSERT(root);
+	count = tracefs_list_syscalls(root, &names);
+	ASSERT(count > 300);
+	ASSERT(codegen_new(&cg, err, sizeof(err)) == 0);
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	for (n = names; *n; n++) {
+		int r = generate(cg, root, *n, true, 4096, 8);
+
+		CHECK_INT(r, 0);
+		done += r == 0;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	CHECK_INT(done, count);
+	printf("generated and emitted %d syscalls in %.3f s\n", done,
+	       (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9);
+
+	/* The perf-array output and other storage sizes take other code paths. */
+	CHECK_INT(generate(cg, root, "openat", false, 4096, 8), 0);
+	CHECK_INT(generate(cg, root, "execve", false, 256, 4), 0);
+	CHECK_INT(generate(cg, root, "connect", true, 16, 1), 0);
+	CHECK_INT(generate(cg, root, "renameat2", true, 65536, 1024), 0);
+
+	codegen_free(cg);
+	tracefs_strv_free(names);
+	return test_finish("test_codegen_corpus");
+}

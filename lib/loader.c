@@ -105,7 +105,9 @@ int loader_load(const struct loader_program *prog, const char *name, const char 
 	if (fd >= 0)
 		return fd;
 	e = -errno;
-	if (e == -EPERM || e == -EACCES) {
+	/* EPERM is a missing capability; the verifier's own rejections come as EACCES or
+	 * EINVAL, so those get a second load with the log. */
+	if (e == -EPERM) {
 		util_errf(err, err_size,
 			  "%s: loading a BPF program was refused (%s): run as root, or give the process CAP_BPF and CAP_PERFMON (e.g. setcap cap_bpf,cap_perfmon+ep)",
 			  what, strerror(-e));
@@ -131,8 +133,14 @@ int loader_load(const struct loader_program *prog, const char *name, const char 
 		}
 		e = -errno;
 	}
-	util_errf(err, err_size, "%s: the verifier rejected the program (%s); its log ends with:\n%s",
-		  what, strerror(-e), util_tail_lines(log, 12));
+	if (!log[0] && e == -EACCES)
+		util_errf(err, err_size,
+			  "%s: loading a BPF program was refused (%s) without a verifier log: run as root, or give the process CAP_BPF and CAP_PERFMON",
+			  what, strerror(-e));
+	else
+		util_errf(err, err_size,
+			  "%s: the verifier rejected the program (%s); its log ends with:\n%s", what,
+			  strerror(-e), util_tail_lines(log, 12));
 	free(log);
 	return e;
 }

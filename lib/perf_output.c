@@ -101,7 +101,7 @@ int ebpfpub_perf_output_new(const struct ebpfpub_perf_output_opts *uopts,
 		opts.page_exp = 8;
 	if (opts.page_exp > 16 || (unsigned)opts.kind > EBPFPUB_OUTPUT_PERF_ARRAY) {
 		util_log(opts.log_fn, opts.log_ctx, EBPFPUB_LOG_ERROR,
-			 "perf output: page_exp %u or kind %d is out of range (page_exp 0 .. 16)",
+			 "perf output: page_exp %u or kind %d is out of range (page_exp 1 .. 16)",
 			 opts.page_exp, (int)opts.kind);
 		return -EINVAL;
 	}

@@ -32,6 +32,22 @@ static size_t prog_ids(const char *suffix, uint32_t *ids, size_t max)
 	return n;
 }
 
+/* Keeps in IDS only those not in OLD: the programs that appeared (others may be tracing the
+ * same syscalls at the same time). */
+static size_t new_ids(uint32_t *ids, size_t n, const uint32_t *old, size_t nold)
+{
+	size_t i, j, k = 0;
+
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < nold; j++)
+			if (ids[i] == old[j])
+				break;
+		if (j == nold)
+			ids[k++] = ids[i];
+	}
+	return k;
+}
+
 static bool prog_exists(uint32_t id)
 {
 	int fd = bpf_prog_get_fd_by_id(id);
@@ -70,14 +86,13 @@ static void test_destroy(void)
 
 	nb = prog_ids("umask", before, 64);
 	t = cap_tracer(&l, names, 2);
-	na = prog_ids("umask", after, 64);
-	CHECK_INT(na, nb + 2);  /* enter and exit */
+	na = new_ids(after, prog_ids("umask", after, 64), before, nb);
+	CHECK_INT(na, 2);  /* enter and exit */
 	umask(022);
 	cap_poll_until(t, &l, "umask", 1, 3000);
 	CHECK_INT(cap_count(&l, "umask"), 1);
 	ebpfpub_tracer_free(t);
-	CHECK(gone_within(after, na, 2000) || prog_ids("umask", after, 64) == nb);
-	CHECK_INT(prog_ids("umask", after, 64), nb);
+	CHECK(gone_within(after, na, 10000));
 	cap_clear(&l);
 	free(l.ev);
 }
@@ -96,12 +111,11 @@ static void test_process_death(void)
 	if (child == 0) {
 		static const char *const names[] = { "getcwd", "umask" };
 		struct cap_list l = { 0 };
-		uint32_t mine[64];
-		size_t before = prog_ids("getcwd", mine, 64), now;
+		uint32_t mine[64], old[64];
+		size_t before = prog_ids("getcwd", old, 64), now;
 
 		(void)cap_tracer(&l, names, 2);
-		now = prog_ids("getcwd", mine, 64);
-		(void)before;
+		now = new_ids(mine, prog_ids("getcwd", mine, 64), old, before);
 		if (write(pipefd[1], mine, now * sizeof(uint32_t)) < 0)
 			_exit(2);
 		pause();
@@ -115,7 +129,9 @@ static void test_process_death(void)
 	kill(child, SIGKILL);
 	waitpid(child, NULL, 0);
 	close(pipefd[0]);
-	CHECK(gone_within(ids, n, 3000));
+	/* Exit closes the fds like free does; each detach waits for a grace period under a kernel
+	 * mutex that other tracers may hold for a while: allow for that. */
+	CHECK(gone_within(ids, n, 60000));
 }
 
 static void test_two_tracers(void)

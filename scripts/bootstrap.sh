@@ -18,6 +18,7 @@ packages=(
 	python3 man-db
 	bpftrace                       # benchmark comparison
 	debhelper dpkg-dev lintian rpm fakeroot  # packaging
+	make file binutils             # packaging: the example agent's Makefile, rpm's file types, nm/objdump
 )
 missing=()
 for p in "${packages[@]}"; do

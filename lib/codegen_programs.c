@@ -10,7 +10,8 @@
  * Verifier notes: the running record size lives in the record itself (map memory), so every
  * capture starts from an unknown value that it bounds with a compare and an AND. Paths that
  * differ only in what they wrote to memory then look alike to the verifier, which prunes them:
- * the unrolled argv loop stays linear instead of doubling at every branch. */
+ * the argv loop (a bounded loop, Linux 5.3+) costs the verifier one pass per iteration
+ * instead of doubling at every branch. */
 #include <errno.h>
 #include <string.h>
 
@@ -195,42 +196,72 @@ static void emit_string_item(struct cg_fn *f, LLVMValueRef rec, LLVMValueRef p, 
 	LLVMBuildBr(f->b, done);
 }
 
-/* BUFFER and SOCKADDR: LEN bytes at P, LEN from an argument, through a pointer, or fixed. */
+/* Like finish_item, with the flags byte in a register. */
+static void finish_item_var(struct cg_fn *f, LLVMValueRef rec, LLVMValueRef item,
+			    LLVMValueRef off, uint32_t arg, uint32_t kind, LLVMValueRef flags,
+			    LLVMValueRef len)
+{
+	LLVMValueRef hdr = LLVMBuildOr(
+		f->b, cg_const(f, arg | (uint64_t)kind << 16),
+		LLVMBuildOr(f->b, LLVMBuildShl(f->b, flags, cg_const(f, 24), ""),
+			    LLVMBuildShl(f->b, len, cg_const(f, 32), ""), ""),
+		"");
+	LLVMValueRef padded = LLVMBuildAnd(f->b, LLVMBuildAdd(f->b, len, cg_const(f, 7), ""),
+					   cg_const(f, ~7ull), "");
+	LLVMValueRef size = LLVMBuildAdd(
+		f->b, off, LLVMBuildAdd(f->b, padded, cg_const(f, RECORD_ITEM_SIZE), ""), "");
+
+	cg_store(f, hdr, item, 0);
+	cg_store(f, LLVMBuildTrunc(f->b, size, f->i32, ""), rec, RECORD_OFF_SIZE);
+}
+
+/* BUFFER and SOCKADDR: LEN bytes at P, LEN from an argument (int), read through a pointer
+ * (int *, an output of the call: read only when the call succeeded), or fixed. The item is
+ * always written, flagged NULL, UNREADABLE or BAD_LENGTH when that is what happened. */
 static void emit_buffer_item(struct cg_fn *f, LLVMValueRef rec, const struct layout_capture *c,
 			     uint32_t limit, LLVMBasicBlockRef done)
 {
 	uint32_t kind = c->kind == EBPFPUB_CAPTURE_SOCKADDR ? RECORD_ITEM_SOCKADDR
 							    : RECORD_ITEM_BYTES;
 	/* An oversize sockaddr length is suspicious (the kernel rejects it): flag it as a bad
-	 * length; a long buffer is just cut. */
+	 * length; a long buffer is just cut. Either way the first SIZE bytes are read. */
 	uint32_t over_flag = c->kind == EBPFPUB_CAPTURE_SOCKADDR ? EBPFPUB_FIELD_BAD_LENGTH
 								 : EBPFPUB_FIELD_TRUNCATED;
-	LLVMValueRef item, off, p, len, flags_slot = cg_slot(f, f->i64, 1);
-	LLVMBasicBlockRef full = cg_block(f, "buf_full"), have_len = cg_block(f, "buf_len");
-	LLVMBasicBlockRef isnull = cg_block(f, "buf_null"), read = cg_block(f, "buf_read");
+	LLVMValueRef len_slot = cg_slot(f, f->i64, 1), flags_slot = cg_slot(f, f->i64, 1);
+	LLVMBasicBlockRef have_len = cg_block(f, "buf_len"), isnull = cg_block(f, "buf_null");
+	LLVMBasicBlockRef nonnull = cg_block(f, "buf_nonnull"), bounded = cg_block(f, "buf_bounded");
 	LLVMBasicBlockRef bad = cg_block(f, "buf_bad"), good = cg_block(f, "buf_good");
+	LLVMBasicBlockRef full = cg_block(f, "buf_full");
+	LLVMValueRef item, off, p, len, flags, r, a[3];
 
+	if (c->size_is_pointer) {
+		/* The kernel wrote the length and the data only if the call succeeded. */
+		LLVMBasicBlockRef ok = cg_block(f, "buf_call_ok");
+		LLVMValueRef ret = cg_load(f, f->i64, rec, RECORD_OFF_EXIT_CODE);
+
+		cg_if(f, LLVMBuildICmp(f->b, LLVMIntSGE, ret, cg_const(f, 0), ""), ok, done);
+	}
 	off = begin_item(f, rec, limit, full, &item);
 	p = cg_load(f, f->i64, rec, ARG_OFF(c->arg));
 	cg_store(f, cg_const(f, 0), flags_slot, 0);
+	cg_store(f, cg_const(f, c->size), len_slot, 0);
 	if (c->size_arg < 0) {
-		len = cg_const(f, c->size);
 		LLVMBuildBr(f->b, have_len);
 	} else {
 		LLVMValueRef raw = cg_load(f, f->i64, rec, ARG_OFF(c->size_arg));
-		LLVMValueRef len_slot = cg_slot(f, f->i64, 1);
-		LLVMBasicBlockRef neg = cg_block(f, "len_neg"), nonneg = cg_block(f, "len_ok");
+		LLVMBasicBlockRef neg = cg_block(f, "len_neg"), nonneg = cg_block(f, "len_nonneg");
 		LLVMBasicBlockRef over = cg_block(f, "len_over"), fits = cg_block(f, "len_fits");
+		bool signed_len = true;
 
-		cg_store(f, cg_const(f, 0), len_slot, 0);
 		if (c->size_is_pointer) {
 			LLVMBasicBlockRef rd = cg_block(f, "lenp_read"), rbad = cg_block(f, "lenp_bad");
 			LLVMBasicBlockRef rok = cg_block(f, "lenp_ok");
-			LLVMValueRef a[3] = { len_slot, cg_const32(f, 4),
-					      LLVMBuildIntToPtr(f->b, raw, f->ptr, "") };
-			LLVMValueRef r;
 
-			cg_if(f, LLVMBuildIsNull(f->b, raw, ""), isnull, rd);
+			/* No length pointer: the caller asked for no address (accept(fd, 0, 0)). */
+			cg_if(f, LLVMBuildIsNotNull(f->b, raw, ""), rd, isnull);
+			a[0] = len_slot;
+			a[1] = cg_const32(f, 4);
+			a[2] = LLVMBuildIntToPtr(f->b, raw, f->ptr, "");
 			r = cg_helper(f, BPF_FUNC_probe_read_user, f->i64, a, 3);
 			cg_if(f, LLVMBuildICmp(f->b, LLVMIntSLT, r, cg_const(f, 0), ""), rbad, rok);
 			or_probe_error(f, rec, EBPFPUB_PROBE_ERROR_READ);
@@ -238,194 +269,281 @@ static void emit_buffer_item(struct cg_fn *f, LLVMValueRef rec, const struct lay
 				    cg_const(f, 0));
 			LLVMBuildBr(f->b, done);
 			LLVMPositionBuilderAtEnd(f->b, rok);
-			raw = cg_load(f, f->i32, len_slot, 0);
-			raw = LLVMBuildSExt(f->b, raw, f->i64, "");
+			raw = LLVMBuildSExt(f->b, cg_load(f, f->i32, len_slot, 0), f->i64, "");
 		} else {
-			/* int addrlen: the low 32 bits, signed. */
-			raw = LLVMBuildSExt(f->b, LLVMBuildTrunc(f->b, raw, f->i32, ""), f->i64, "");
+			/* The length argument's own C type: int addrlen (the low 32 bits, signed),
+			 * size_t count (all 64 bits, unsigned), ... */
+			const struct format_field *ff = f->layout->args[c->size_arg];
+			uint32_t width = ff->value_width ? ff->value_width : 8;
+
+			if (width < 8) {
+				LLVMTypeRef t = LLVMIntTypeInContext(f->cg->ctx, 8 * width);
+
+				raw = LLVMBuildTrunc(f->b, raw, t, "");
+				raw = ff->value_signed ? LLVMBuildSExt(f->b, raw, f->i64, "")
+						       : LLVMBuildZExt(f->b, raw, f->i64, "");
+			}
+			signed_len = ff->value_signed;
 		}
-		cg_if(f, LLVMBuildICmp(f->b, LLVMIntSLT, raw, cg_const(f, 0), ""), neg, nonneg);
-		cg_store(f, cg_const(f, EBPFPUB_FIELD_BAD_LENGTH), flags_slot, 0);
-		LLVMBuildBr(f->b, have_len);
+		if (signed_len) {
+			cg_if(f, LLVMBuildICmp(f->b, LLVMIntSLT, raw, cg_const(f, 0), ""), neg,
+			      nonneg);
+			cg_store(f, cg_const(f, EBPFPUB_FIELD_BAD_LENGTH), flags_slot, 0);
+			cg_store(f, cg_const(f, 0), len_slot, 0);
+			LLVMBuildBr(f->b, have_len);
+		} else {
+			LLVMBuildBr(f->b, nonneg);
+			LLVMDeleteBasicBlock(neg);
+		}
 		LLVMPositionBuilderAtEnd(f->b, nonneg);
 		cg_if(f, LLVMBuildICmp(f->b, LLVMIntUGT, raw, cg_const(f, c->size), ""), over, fits);
 		cg_store(f, cg_const(f, over_flag), flags_slot, 0);
-		cg_store(f, cg_const(f, c->size), len_slot, 0);
 		LLVMBuildBr(f->b, have_len);
 		LLVMPositionBuilderAtEnd(f->b, fits);
 		cg_store(f, raw, len_slot, 0);
 		LLVMBuildBr(f->b, have_len);
-		LLVMPositionBuilderAtEnd(f->b, have_len);
-		len = cg_load(f, f->i64, len_slot, 0);
 	}
-	if (c->size_arg < 0)
-		LLVMPositionBuilderAtEnd(f->b, have_len);
-	{
-		/* Bound LEN in a register the verifier sees compared. */
-		LLVMBasicBlockRef ok = cg_block(f, "len_bounded");
-		LLVMValueRef flags, r, a[3];
+	LLVMPositionBuilderAtEnd(f->b, have_len);
+	/* Bound LEN in the register that the helper gets. */
+	len = cg_load(f, f->i64, len_slot, 0);
+	cg_if(f, LLVMBuildICmp(f->b, LLVMIntULE, len, cg_const(f, c->size), ""), bounded, full);
+	cg_if(f, LLVMBuildIsNotNull(f->b, p, ""), nonnull, isnull);
+	a[0] = cg_at(f, item, cg_const(f, RECORD_ITEM_SIZE));
+	a[1] = LLVMBuildTrunc(f->b, len, f->i32, "");
+	a[2] = LLVMBuildIntToPtr(f->b, p, f->ptr, "");
+	r = cg_helper(f, BPF_FUNC_probe_read_user, f->i64, a, 3);
+	cg_if(f, LLVMBuildICmp(f->b, LLVMIntSLT, r, cg_const(f, 0), ""), bad, good);
+	or_probe_error(f, rec, EBPFPUB_PROBE_ERROR_READ);
+	flags = LLVMBuildOr(f->b, cg_load(f, f->i64, flags_slot, 0),
+			    cg_const(f, EBPFPUB_FIELD_UNREADABLE), "");
+	finish_item_var(f, rec, item, off, c->arg, kind, flags, cg_const(f, 0));
+	LLVMBuildBr(f->b, done);
+	LLVMPositionBuilderAtEnd(f->b, good);
+	finish_item_var(f, rec, item, off, c->arg, kind, cg_load(f, f->i64, flags_slot, 0), len);
+	LLVMBuildBr(f->b, done);
 
-		cg_if(f, LLVMBuildICmp(f->b, LLVMIntULE, len, cg_const(f, c->size), ""), ok, full);
-		if (!c->size_is_pointer) {
-			LLVMBasicBlockRef nn = cg_block(f, "buf_nonnull");
-
-			cg_if(f, LLVMBuildIsNull(f->b, p, ""), isnull, nn);
-		} else {
-			LLVMBasicBlockRef nn = cg_block(f, "buf_nonnull");
-
-			cg_if(f, LLVMBuildIsNull(f->b, p, ""), isnull, nn);
-		}
-		LLVMBuildBr(f->b, read);
-		LLVMPositionBuilderAtEnd(f->b, read);
-		a[0] = cg_at(f, item, cg_const(f, RECORD_ITEM_SIZE));
-		a[1] = LLVMBuildTrunc(f->b, len, f->i32, "");
-		a[2] = LLVMBuildIntToPtr(f->b, p, f->ptr, "");
-		r = cg_helper(f, BPF_FUNC_probe_read_user, f->i64, a, 3);
-		cg_if(f, LLVMBuildICmp(f->b, LLVMIntSLT, r, cg_const(f, 0), ""), bad, good);
-		or_probe_error(f, rec, EBPFPUB_PROBE_ERROR_READ);
-		finish_item(f, rec, item, off, c->arg, kind, EBPFPUB_FIELD_UNREADABLE,
-			    cg_const(f, 0));
-		LLVMBuildBr(f->b, done);
-		LLVMPositionBuilderAtEnd(f->b, good);
-		flags = cg_load(f, f->i64, flags_slot, 0);
-		{
-			/* finish_item with a variable flags byte */
-			LLVMValueRef hdr = LLVMBuildOr(
-				f->b,
-				cg_const(f, c->arg | (uint64_t)kind << 16),
-				LLVMBuildOr(f->b, LLVMBuildShl(f->b, flags, cg_const(f, 24), ""),
-					    LLVMBuildShl(f->b, len, cg_const(f, 32), ""), ""),
-				"");
-			LLVMValueRef padded = LLVMBuildAnd(
-				f->b, LLVMBuildAdd(f->b, len, cg_const(f, 7), ""), cg_const(f, ~7ull),
-				"");
-			LLVMValueRef size = LLVMBuildAdd(
-				f->b, off,
-				LLVMBuildAdd(f->b, padded, cg_const(f, RECORD_ITEM_SIZE), ""), "");
-
-			cg_store(f, hdr, item, 0);
-			cg_store(f, LLVMBuildTrunc(f->b, size, f->i32, ""), rec, RECORD_OFF_SIZE);
-		}
-		LLVMBuildBr(f->b, done);
-	}
 	LLVMPositionBuilderAtEnd(f->b, isnull);
-	finish_item(f, rec, item, off, c->arg, kind, EBPFPUB_FIELD_NULL, cg_const(f, 0));
+	flags = LLVMBuildOr(f->b, cg_load(f, f->i64, flags_slot, 0),
+			    cg_const(f, EBPFPUB_FIELD_NULL), "");
+	finish_item_var(f, rec, item, off, c->arg, kind, flags, cg_const(f, 0));
 	LLVMBuildBr(f->b, done);
 	LLVMPositionBuilderAtEnd(f->b, full);
 	LLVMBuildBr(f->b, done);
 }
 
-/* ARGV at enter: up to max_items strings through the caller's argv pointers, unrolled, then an
- * ARGV_END item saying whether more followed and whether the array was readable. */
+/* The ARGV capture that a successful exec replaces with the new program's argv: the one of
+ * the argument named "argv" (execve, execveat), read at enter. */
+static const struct layout_capture *exec_argv_capture(const struct layout *l)
+{
+	size_t i;
+
+	if (!l->is_exec)
+		return NULL;
+	for (i = 0; i < l->capture_count; i++) {
+		const struct layout_capture *c = &l->captures[i];
+
+		if (c->kind == EBPFPUB_CAPTURE_ARGV && c->when == EBPFPUB_AT_ENTER &&
+		    strcmp(l->args[c->arg]->name, "argv") == 0)
+			return c;
+	}
+	return NULL;
+}
+
+/* ARGV at enter: a header item (ARGV_END: flags, count, whether more arguments followed)
+ * placed first so that it always has room, then one ARGV_ARG item per string read through
+ * the caller's argv pointers. The strings are read in a real loop, bounded by max_items
+ * (Linux 5.3+ verifies bounded loops): unrolled, 1024 iterations would need jumps longer
+ * than a BPF jump can reach. The header is completed when the loop ends. */
 static void emit_argv_items(struct cg_fn *f, LLVMValueRef rec, const struct layout_capture *c,
 			    uint32_t limit, LLVMBasicBlockRef done)
 {
 	LLVMValueRef argv = cg_load(f, f->i64, rec, ARG_OFF(c->arg));
-	LLVMValueRef ptr_slot = cg_slot(f, f->i64, 1), end_slot = cg_slot(f, f->i64, 1);
-	LLVMBasicBlockRef end = cg_block(f, "argv_end"), first = cg_block(f, "argv_first");
-	LLVMValueRef off, item, a[3], r;
-	uint32_t k;
+	LLVMValueRef k_slot = cg_slot(f, f->i64, 1), ptr_slot = cg_slot(f, f->i64, 1);
+	LLVMValueRef end_slot = cg_slot(f, f->i64, 1);
+	LLVMBasicBlockRef isnull = cg_block(f, "argv_null"), start = cg_block(f, "argv_start");
+	LLVMBasicBlockRef loop = cg_block(f, "argv_loop"), inrange = cg_block(f, "argv_inrange");
+	LLVMBasicBlockRef unreadable = cg_block(f, "argv_unreadable");
+	LLVMBasicBlockRef readable = cg_block(f, "argv_readable"), some = cg_block(f, "argv_some");
+	LLVMBasicBlockRef more = cg_block(f, "argv_more"), below = cg_block(f, "argv_below");
+	LLVMBasicBlockRef nospace = cg_block(f, "argv_nospace"), room = cg_block(f, "argv_room");
+	LLVMBasicBlockRef next = cg_block(f, "argv_next"), end = cg_block(f, "argv_end");
+	LLVMValueRef hdr_off, hdr, k, p, size, a[3], r;
 
+	hdr_off = begin_item(f, rec, limit, done, &hdr);
 	/* A successful exec rewinds here to store the new program's argv instead. */
-	cg_store(f, LLVMBuildTrunc(f->b, LLVMBuildZExt(f->b, cg_load(f, f->i32, rec,
-								     RECORD_OFF_SIZE),
-						      f->i64, ""),
-				   f->i16, ""),
-		 rec, RECORD_OFF_ARGV_OFFSET);
-	/* end_slot: bits 0-7 flags of the END item, bit 32: more arguments than captured. */
+	if (c == exec_argv_capture(f->layout))
+		cg_store(f, LLVMBuildTrunc(f->b, hdr_off, f->i16, ""), rec, RECORD_OFF_ARGV_OFFSET);
+	cg_store(f, cg_const(f, c->arg | (uint64_t)RECORD_ITEM_ARGV_END << 16 |
+				      (uint64_t)sizeof(struct record_argv_end) << 32),
+		 hdr, 0);
+	/* captured 0 | source << 32; more 0 | reserved 0 */
+	cg_store(f, cg_const(f, (uint64_t)EBPFPUB_ARGV_FROM_CALLER << 32), hdr, RECORD_ITEM_SIZE);
+	cg_store(f, cg_const(f, 0), hdr, RECORD_ITEM_SIZE + 8);
+	cg_store(f,
+		 LLVMBuildTrunc(f->b,
+				LLVMBuildAdd(f->b, hdr_off,
+					     cg_const(f, RECORD_ITEM_SIZE +
+							     sizeof(struct record_argv_end)),
+					     ""),
+				f->i32, ""),
+		 rec, RECORD_OFF_SIZE);
+	/* end_slot: bits 0-7 the header's flags, bit 32: more arguments than captured. */
 	cg_store(f, cg_const(f, 0), end_slot, 0);
-	{
-		LLVMBasicBlockRef isnull = cg_block(f, "argv_null");
+	cg_store(f, cg_const(f, 0), k_slot, 0);
+	cg_if(f, LLVMBuildIsNull(f->b, argv, ""), isnull, start);
+	cg_store(f, cg_const(f, EBPFPUB_FIELD_NULL), end_slot, 0);
+	LLVMBuildBr(f->b, end);
 
-		cg_if(f, LLVMBuildIsNull(f->b, argv, ""), isnull, first);
-		cg_store(f, cg_const(f, EBPFPUB_FIELD_NULL), end_slot, 0);
-		LLVMBuildBr(f->b, end);
-		LLVMPositionBuilderAtEnd(f->b, first);
-	}
-	for (k = 0; k <= c->max_items; k++) {
-		LLVMBasicBlockRef unreadable = cg_block(f, "argv_unreadable");
-		LLVMBasicBlockRef readable = cg_block(f, "argv_readable");
-		LLVMBasicBlockRef some = cg_block(f, "argv_some"), next = cg_block(f, "argv_next");
+	LLVMPositionBuilderAtEnd(f->b, start);
+	LLVMBuildBr(f->b, loop);
+	LLVMPositionBuilderAtEnd(f->b, loop);
+	k = cg_load(f, f->i64, k_slot, 0);
+	cg_if(f, LLVMBuildICmp(f->b, LLVMIntULE, k, cg_const(f, c->max_items), ""), inrange, end);
+	a[0] = ptr_slot;
+	a[1] = cg_const32(f, 8);
+	a[2] = LLVMBuildIntToPtr(f->b,
+				 LLVMBuildAdd(f->b, argv, LLVMBuildShl(f->b, k, cg_const(f, 3), ""),
+					      ""),
+				 f->ptr, "");
+	r = cg_helper(f, BPF_FUNC_probe_read_user, f->i64, a, 3);
+	cg_if(f, LLVMBuildICmp(f->b, LLVMIntSLT, r, cg_const(f, 0), ""), unreadable, readable);
+	or_probe_error(f, rec, EBPFPUB_PROBE_ERROR_READ);
+	cg_store(f, cg_const(f, EBPFPUB_FIELD_UNREADABLE), end_slot, 0);
+	LLVMBuildBr(f->b, end);
 
-		a[0] = ptr_slot;
-		a[1] = cg_const32(f, 8);
-		a[2] = LLVMBuildIntToPtr(f->b, LLVMBuildAdd(f->b, argv, cg_const(f, 8ull * k), ""),
-					 f->ptr, "");
-		r = cg_helper(f, BPF_FUNC_probe_read_user, f->i64, a, 3);
-		cg_if(f, LLVMBuildICmp(f->b, LLVMIntSLT, r, cg_const(f, 0), ""), unreadable,
-		      readable);
-		or_probe_error(f, rec, EBPFPUB_PROBE_ERROR_READ);
-		cg_store(f, cg_const(f, EBPFPUB_FIELD_UNREADABLE), end_slot, 0);
-		LLVMBuildBr(f->b, end);
-		LLVMPositionBuilderAtEnd(f->b, readable);
-		{
-			LLVMValueRef p = cg_load(f, f->i64, ptr_slot, 0);
+	LLVMPositionBuilderAtEnd(f->b, readable);
+	p = cg_load(f, f->i64, ptr_slot, 0);
+	cg_if(f, LLVMBuildIsNotNull(f->b, p, ""), some, end);
+	cg_if(f, LLVMBuildICmp(f->b, LLVMIntEQ, k, cg_const(f, c->max_items), ""), more, below);
+	/* argv[max_items] exists: more than we capture. */
+	cg_store(f, cg_const(f, 1ull << 32 | EBPFPUB_FIELD_TRUNCATED), end_slot, 0);
+	LLVMBuildBr(f->b, end);
 
-			cg_if(f, LLVMBuildIsNotNull(f->b, p, ""), some, end);
-			if (k == c->max_items) {
-				/* argv[max] exists: more than we capture. */
-				cg_store(f, cg_const(f, 1ull << 32 | EBPFPUB_FIELD_TRUNCATED),
-					 end_slot, 0);
-				LLVMBuildBr(f->b, end);
-				LLVMDeleteBasicBlock(next);
-				break;
-			}
-			emit_string_item(f, rec, p, c->arg, RECORD_ITEM_ARGV_ARG, c->size, limit,
-					 next);
-			LLVMPositionBuilderAtEnd(f->b, next);
-		}
-	}
+	LLVMPositionBuilderAtEnd(f->b, below);
+	size = LLVMBuildZExt(f->b, cg_load(f, f->i32, rec, RECORD_OFF_SIZE), f->i64, "");
+	cg_if(f, LLVMBuildICmp(f->b, LLVMIntUGE, size, cg_const(f, limit), ""), nospace, room);
+	or_probe_error(f, rec, EBPFPUB_PROBE_ERROR_NO_SPACE);
+	cg_store(f, cg_const(f, 1ull << 32 | EBPFPUB_FIELD_TRUNCATED), end_slot, 0);
+	LLVMBuildBr(f->b, end);
+
+	LLVMPositionBuilderAtEnd(f->b, room);
+	emit_string_item(f, rec, p, c->arg, RECORD_ITEM_ARGV_ARG, c->size, limit, next);
+	LLVMPositionBuilderAtEnd(f->b, next);
+	cg_store(f, LLVMBuildAdd(f->b, k, cg_const(f, 1), ""), k_slot, 0);
+	LLVMBuildBr(f->b, loop);
+
 	LLVMPositionBuilderAtEnd(f->b, end);
 	{
-		LLVMBasicBlockRef full = cg_block(f, "argv_end_full");
 		LLVMValueRef v = cg_load(f, f->i64, end_slot, 0);
-		LLVMValueRef flags = LLVMBuildAnd(f->b, v, cg_const(f, 0xff), "");
-		LLVMValueRef more = LLVMBuildLShr(f->b, v, cg_const(f, 32), "");
-		LLVMValueRef hdr;
 
-		off = begin_item(f, rec, limit, full, &item);
-		hdr = LLVMBuildOr(f->b,
-				  cg_const(f, c->arg | (uint64_t)RECORD_ITEM_ARGV_END << 16 |
-						      (uint64_t)sizeof(struct record_argv_end) << 32),
-				  LLVMBuildShl(f->b, flags, cg_const(f, 24), ""), "");
-		cg_store(f, hdr, item, 0);
-		/* captured (filled in by the decoder) | source << 32 */
-		cg_store(f, cg_const(f, (uint64_t)EBPFPUB_ARGV_FROM_CALLER << 32), item,
+		cg_store(f, LLVMBuildTrunc(f->b, v, f->i8, ""), hdr, 3);
+		cg_store(f, LLVMBuildTrunc(f->b, cg_load(f, f->i64, k_slot, 0), f->i32, ""), hdr,
 			 RECORD_ITEM_SIZE);
-		cg_store(f, more, item, RECORD_ITEM_SIZE + 8);
-		cg_store(f,
-			 LLVMBuildTrunc(f->b,
-					LLVMBuildAdd(f->b, off,
-						     cg_const(f, RECORD_ITEM_SIZE +
-								 sizeof(struct record_argv_end)),
-						     ""),
-					f->i32, ""),
-			 rec, RECORD_OFF_SIZE);
-		LLVMBuildBr(f->b, done);
-		LLVMPositionBuilderAtEnd(f->b, full);
+		cg_store(f, LLVMBuildLShr(f->b, v, cg_const(f, 32), ""), hdr, RECORD_ITEM_SIZE + 8);
 		LLVMBuildBr(f->b, done);
 	}
 }
 
+/* The filename of an exec, when it is the first enter capture (its item is then the first
+ * of the record): the one a failed exec re-reads. */
+static const struct layout_capture *exec_filename_capture(const struct layout *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->capture_count; i++) {
+		const struct layout_capture *c = &l->captures[i];
+
+		if (c->when != EBPFPUB_AT_ENTER)
+			continue;
+		if (c->kind == EBPFPUB_CAPTURE_STRING && strcmp(l->args[c->arg]->name, "filename") == 0)
+			return c;
+		return NULL;
+	}
+	return NULL;
+}
+
+/* A failed exec whose filename was unreadable at enter (a page the caller never touched):
+ * the kernel's getname() has faulted it in since, so read it again, into a second item that
+ * the decoder takes instead of the first. */
+static void emit_exec_filename_retry(struct cg_fn *f, LLVMValueRef rec, LLVMValueRef retval)
+{
+	const struct layout *l = f->layout;
+	const struct layout_capture *c = exec_filename_capture(l);
+	LLVMBasicBlockRef failed, retry, after;
+	LLVMValueRef hdr, want;
+
+	if (!c)
+		return;
+	failed = cg_block(f, "fname_failed");
+	retry = cg_block(f, "fname_retry");
+	after = cg_block(f, "fname_done");
+	cg_if(f, LLVMBuildICmp(f->b, LLVMIntNE, retval, cg_const(f, 0), ""), failed, after);
+	/* The first item: this argument's string (arg, kind), flagged unreadable. */
+	hdr = LLVMBuildAnd(f->b, cg_load(f, f->i64, rec, l->fixed_size),
+			   cg_const(f, 0xffffffull | (uint64_t)EBPFPUB_FIELD_UNREADABLE << 24), "");
+	want = cg_const(f, c->arg | (uint64_t)RECORD_ITEM_STRING << 16 |
+				   (uint64_t)EBPFPUB_FIELD_UNREADABLE << 24);
+	cg_if(f, LLVMBuildICmp(f->b, LLVMIntEQ, hdr, want, ""), retry, after);
+	emit_string_item(f, rec, cg_load(f, f->i64, rec, ARG_OFF(c->arg)), c->arg,
+			 RECORD_ITEM_STRING, c->size, l->storage.capacity, after);
+	LLVMPositionBuilderAtEnd(f->b, after);
+}
+
+/* Where the exec argv's header item can start at most: after the other enter captures. */
+static uint32_t exec_argv_offset_bound(const struct layout *l, const struct layout_capture *argv)
+{
+	uint32_t bound = l->fixed_size;
+	size_t i;
+
+	for (i = 0; i < l->capture_count; i++) {
+		const struct layout_capture *c = &l->captures[i];
+
+		if (c == argv || c->when != EBPFPUB_AT_ENTER)
+			continue;
+		if (c->kind == EBPFPUB_CAPTURE_ARGV)
+			return l->enter_capacity - 1;
+		bound += RECORD_ITEM_SIZE + record_align(c->size);
+	}
+	return bound < l->enter_capacity - 1 ? bound : l->enter_capacity - 1;
+}
+
 /* After a successful exec: replace the enter-time argv by the new program's argv area
  * (mm->arg_start .. arg_end), which the kernel filled, so it is readable even when the
- * caller's strings were in pages it never touched. */
+ * caller's strings were in pages it never touched. The item (ARGV_BLOCK) goes where the
+ * enter-time argv started; the decoder splits it into arguments. The enter-time argv stays
+ * for failed calls. */
 static void emit_exec_argv(struct cg_fn *f, LLVMValueRef rec, LLVMValueRef retval,
-			   const struct layout_capture *c)
+			   const struct layout_capture *unused)
 {
 	const struct layout *l = f->layout;
 	const struct codegen_env *env = f->env;
-	uint32_t bound = l->fixed_size + RECORD_ITEM_SIZE + record_align(l->storage.buffer_size);
-	uint32_t max_len = l->storage.area_size - bound - RECORD_ITEM_SIZE;
-	LLVMBasicBlockRef done = cg_block(f, "exec_done"), ok = cg_block(f, "exec_ok");
-	LLVMBasicBlockRef have_off = cg_block(f, "exec_off"), in_range = cg_block(f, "exec_range");
-	LLVMBasicBlockRef have_mm = cg_block(f, "exec_mm"), have_mm2 = cg_block(f, "exec_mm2");
-	LLVMBasicBlockRef have_args = cg_block(f, "exec_args"), clamp = cg_block(f, "exec_clamp");
-	LLVMBasicBlockRef sized = cg_block(f, "exec_sized"), bounded = cg_block(f, "exec_bounded");
-	LLVMBasicBlockRef read_ok = cg_block(f, "exec_read");
-	LLVMValueRef ao, task, slot = cg_slot(f, f->i64, 2), a[3], r, start, len, item, flags_slot;
+	const struct layout_capture *c = exec_argv_capture(l);
+	uint32_t bound, max_len;
+	LLVMBasicBlockRef done, ok, have_off, in_range, have_mm, have_mm2, have_args, clamp;
+	LLVMBasicBlockRef sized, bounded, read_ok, read_bad;
+	LLVMValueRef ao, task, slot, a[3], r, start, len, item, flags_slot;
 
+	(void)unused;
+	emit_exec_filename_retry(f, rec, retval);
+	if (!c)
+		return;
+	bound = exec_argv_offset_bound(l, c);
+	max_len = l->storage.area_size - bound - RECORD_ITEM_SIZE;
+	done = cg_block(f, "exec_done");
+	ok = cg_block(f, "exec_ok");
+	have_off = cg_block(f, "exec_off");
+	in_range = cg_block(f, "exec_range");
+	have_mm = cg_block(f, "exec_mm");
+	have_mm2 = cg_block(f, "exec_mm2");
+	have_args = cg_block(f, "exec_args");
+	clamp = cg_block(f, "exec_clamp");
+	sized = cg_block(f, "exec_sized");
+	bounded = cg_block(f, "exec_bounded");
+	read_ok = cg_block(f, "exec_read");
+	read_bad = cg_block(f, "exec_read_bad");
+	slot = cg_slot(f, f->i64, 2);
 	flags_slot = cg_slot(f, f->i64, 1);
+
 	cg_if(f, LLVMBuildICmp(f->b, LLVMIntEQ, retval, cg_const(f, 0), ""), ok, done);
 	ao = LLVMBuildZExt(f->b, cg_load(f, f->i16, rec, RECORD_OFF_ARGV_OFFSET), f->i64, "ao");
 	cg_if(f, LLVMBuildIsNotNull(f->b, ao, ""), have_off, done);
@@ -457,6 +575,7 @@ static void emit_exec_argv(struct cg_fn *f, LLVMValueRef rec, LLVMValueRef retva
 	cg_if(f, LLVMBuildICmp(f->b, LLVMIntUGT, len, cg_const(f, max_len), ""), clamp, sized);
 	cg_store(f, cg_const(f, max_len), slot, 8);
 	cg_store(f, cg_const(f, EBPFPUB_FIELD_TRUNCATED), flags_slot, 0);
+	or_probe_error(f, rec, EBPFPUB_PROBE_ERROR_TRUNCATED);
 	cg_goto(f, sized);
 	len = cg_load(f, f->i64, slot, 8);
 	cg_if(f, LLVMBuildICmp(f->b, LLVMIntULE, len, cg_const(f, max_len), ""), bounded, done);
@@ -465,24 +584,31 @@ static void emit_exec_argv(struct cg_fn *f, LLVMValueRef rec, LLVMValueRef retva
 	a[1] = LLVMBuildTrunc(f->b, len, f->i32, "");
 	a[2] = LLVMBuildIntToPtr(f->b, start, f->ptr, "");
 	r = cg_helper(f, BPF_FUNC_probe_read_user, f->i64, a, 3);
-	/* On failure the enter-time argv stays: it is better than nothing. */
-	cg_if(f, LLVMBuildICmp(f->b, LLVMIntEQ, r, cg_const(f, 0), ""), read_ok, done);
-	{
-		LLVMValueRef flags = cg_load(f, f->i64, flags_slot, 0);
-		LLVMValueRef hdr = LLVMBuildOr(
-			f->b, cg_const(f, c->arg | (uint64_t)RECORD_ITEM_ARGV_BLOCK << 16),
-			LLVMBuildOr(f->b, LLVMBuildShl(f->b, flags, cg_const(f, 24), ""),
-				    LLVMBuildShl(f->b, len, cg_const(f, 32), ""), ""),
-			"");
-		LLVMValueRef padded = LLVMBuildAnd(f->b, LLVMBuildAdd(f->b, len, cg_const(f, 7), ""),
-						   cg_const(f, ~7ull), "");
-		LLVMValueRef size = LLVMBuildAdd(
-			f->b, ao, LLVMBuildAdd(f->b, padded, cg_const(f, RECORD_ITEM_SIZE), ""), "");
+	cg_if(f, LLVMBuildICmp(f->b, LLVMIntEQ, r, cg_const(f, 0), ""), read_ok, read_bad);
+	finish_item_var(f, rec, item, ao, c->arg, RECORD_ITEM_ARGV_BLOCK,
+			cg_load(f, f->i64, flags_slot, 0), len);
+	cg_goto(f, done);
 
-		cg_store(f, hdr, item, 0);
-		cg_store(f, LLVMBuildTrunc(f->b, size, f->i32, ""), rec, RECORD_OFF_SIZE);
-		cg_goto(f, done);
-	}
+	/* A failed read zeroed what was there, the enter-time argv included: say so in an
+	 * empty header item rather than leave bytes that do not parse. */
+	LLVMPositionBuilderAtEnd(f->b, read_bad);
+	or_probe_error(f, rec, EBPFPUB_PROBE_ERROR_READ);
+	cg_store(f, cg_const(f, c->arg | (uint64_t)RECORD_ITEM_ARGV_END << 16 |
+				      (uint64_t)EBPFPUB_FIELD_UNREADABLE << 24 |
+				      (uint64_t)sizeof(struct record_argv_end) << 32),
+		 item, 0);
+	cg_store(f, cg_const(f, (uint64_t)EBPFPUB_ARGV_FROM_NEW_MM << 32), item, RECORD_ITEM_SIZE);
+	cg_store(f, cg_const(f, 0), item, RECORD_ITEM_SIZE + 8);
+	cg_store(f,
+		 LLVMBuildTrunc(f->b,
+				LLVMBuildAdd(f->b, ao,
+					     cg_const(f, RECORD_ITEM_SIZE +
+							     sizeof(struct record_argv_end)),
+					     ""),
+				f->i32, ""),
+		 rec, RECORD_OFF_SIZE);
+	LLVMBuildBr(f->b, done);
+	LLVMPositionBuilderAtEnd(f->b, done);
 }
 
 static void emit_captures(struct cg_fn *f, LLVMValueRef rec, enum ebpfpub_capture_when when,
@@ -644,8 +770,10 @@ static void emit_exit(struct cg_fn *f)
 	cg_store(f, pid_tgid, key, 0);
 	entry = cg_lookup(f, env->event_map_fd, key);
 	cg_if(f, LLVMBuildIsNull(f->b, entry, ""), miss, found);
-	/* With a uid or comm filter, enter skipped some calls on purpose: not a miss. */
-	if (!env->filter_uid && !env->filter_comm)
+	/* With a uid or comm filter, enter skipped some calls on purpose: not a miss. Nor for
+	 * exec: execveat's exit program also runs for every execve, and execve's for every
+	 * successful execveat (see tracer.c). */
+	if (!env->filter_uid && !env->filter_comm && !l->is_exec)
 		cg_counter_add(f, env->counters_fd, CODEGEN_COUNTER_EXIT_WITHOUT_ENTER);
 	LLVMBuildBr(f->b, out);
 

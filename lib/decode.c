@@ -142,19 +142,19 @@ static const struct layout_capture *capture_of(const struct layout *l, uint32_t 
 	return NULL;
 }
 
-/* Splits the new program's argv area (NUL-separated strings) into arguments. */
+/* Splits the new program's argv area (NUL-separated strings) into arguments, stored from entry
+ * BASE of the argv array on: at most max_items of them, each cut to the capture's size. */
 static int decode_argv_block(const struct layout_capture *c, struct decode_state *st,
-			     const char *data, uint32_t len, uint32_t item_flags,
+			     uint32_t base, const char *data, uint32_t len, uint32_t item_flags,
 			     struct ebpfpub_argv *argv, uint32_t *field_flags)
 {
-	uint32_t pos = 0, n = 0, need = 0;
-	uint32_t per_arg = c->size ? c->size : 4096;
+	uint32_t per_arg = c->size ? c->size : 4096, max = c->max_items;
+	uint32_t pos, n, need = 0;
 	int r;
 
-	/* First pass: how much scratch the cut or unterminated strings need. */
-	while (pos < len) {
-		const char *s = data + pos;
-		const char *nul = memchr(s, '\0', len - pos);
+	/* First pass: how many arguments, and scratch for those cut or without their NUL. */
+	for (pos = 0, n = 0; pos < len && n < max; n++) {
+		const char *s = data + pos, *nul = memchr(s, '\0', len - pos);
 		uint32_t slen = nul ? (uint32_t)(nul - s) : len - pos;
 
 		if (!nul || slen >= per_arg)
@@ -164,48 +164,65 @@ static int decode_argv_block(const struct layout_capture *c, struct decode_state
 	r = scratch_reserve(st, need ? need : 1);
 	if (r < 0)
 		return r;
-	pos = 0;
-	need = 0;
-	while (pos < len) {
-		const char *s = data + pos;
-		const char *nul = memchr(s, '\0', len - pos);
+	r = argv_reserve(st, base + (n ? n : 1));
+	if (r < 0)
+		return r;
+	for (pos = 0, n = 0, need = 0; pos < len && n < max; n++) {
+		const char *s = data + pos, *nul = memchr(s, '\0', len - pos);
 		uint32_t slen = nul ? (uint32_t)(nul - s) : len - pos;
+		struct ebpfpub_bytes *a = &st->argv[base + n];
 		uint32_t flags = 0;
 
-		if (n >= c->max_items) {
-			*field_flags |= EBPFPUB_FIELD_TRUNCATED;
-			break;
-		}
-		r = argv_reserve(st, n + 1);
-		if (r < 0)
-			return r;
 		if (!nul || slen >= per_arg) {
 			uint32_t keep = slen < per_arg ? slen : per_arg - 1;
 
 			memcpy(st->scratch + need, s, keep);
 			st->scratch[need + keep] = '\0';
-			st->argv[n].data = st->scratch + need;
-			st->argv[n].len = keep;
+			a->data = st->scratch + need;
+			a->len = keep;
 			need += keep + 1;
-			if (slen >= per_arg || (item_flags & EBPFPUB_FIELD_TRUNCATED)) {
-				flags |= EBPFPUB_FIELD_TRUNCATED;
-				*field_flags |= EBPFPUB_FIELD_TRUNCATED;
-			}
+			flags = EBPFPUB_FIELD_TRUNCATED;
 		} else {
-			st->argv[n].data = s;
-			st->argv[n].len = slen;
+			a->data = s;
+			a->len = slen;
 		}
-		st->argv_flags[n] = flags;
-		n++;
+		st->argv_flags[base + n] = flags;
+		*field_flags |= flags;
 		pos += slen + 1;
 	}
-	if (item_flags & EBPFPUB_FIELD_TRUNCATED)
-		*field_flags |= EBPFPUB_FIELD_TRUNCATED;
 	argv->count = n;
-	argv->args = st->argv;
-	argv->arg_flags = st->argv_flags;
+	/* Strings left after max_items: more arguments than captured. */
+	argv->more = pos < len;
+	if (argv->more || (item_flags & EBPFPUB_FIELD_TRUNCATED))
+		*field_flags |= EBPFPUB_FIELD_TRUNCATED;
+	*field_flags |= item_flags & (EBPFPUB_FIELD_UNREADABLE | EBPFPUB_FIELD_NULL);
 	argv->source = EBPFPUB_ARGV_FROM_NEW_MM;
 	return 0;
+}
+
+/* Where the argv entries of each ARGV field are, until the array stops moving. */
+struct argv_span {
+	uint32_t base, count;
+	uint32_t expect;   /* arguments announced by the header item */
+	bool header, block;
+};
+
+/* The capture kind that an item kind belongs to. */
+static int item_capture_kind(uint32_t kind)
+{
+	switch (kind) {
+	case RECORD_ITEM_STRING:
+		return EBPFPUB_CAPTURE_STRING;
+	case RECORD_ITEM_BYTES:
+		return EBPFPUB_CAPTURE_BUFFER;
+	case RECORD_ITEM_SOCKADDR:
+		return EBPFPUB_CAPTURE_SOCKADDR;
+	case RECORD_ITEM_ARGV_ARG:
+	case RECORD_ITEM_ARGV_END:
+	case RECORD_ITEM_ARGV_BLOCK:
+		return EBPFPUB_CAPTURE_ARGV;
+	}
+	return -1;
 }
 
 int decode_record(const struct layout *l, struct decode_state *st, const void *data,
@@ -213,7 +230,9 @@ int decode_record(const struct layout *l, struct decode_state *st, const void *d
 {
 	const unsigned char *p = data;
 	struct record_header h;
-	uint32_t off, argc = 0;
+	struct argv_span spans[6];
+	uint32_t off, i, argv_used = 0;
+	bool have_block = false;
 	int r;
 
 	if (size < RECORD_HEADER_SIZE) {
@@ -252,6 +271,7 @@ int decode_record(const struct layout *l, struct decode_state *st, const void *d
 		memcpy(args, p + RECORD_OFF_ARGS, 8u * l->arg_count);
 		init_fields(l, st, args);
 	}
+	memset(spans, 0, sizeof(spans));
 
 	for (off = l->fixed_size; off + RECORD_ITEM_SIZE <= h.size;) {
 		struct record_item it;
@@ -274,6 +294,12 @@ int decode_record(const struct layout *l, struct decode_state *st, const void *d
 			return -EINVAL;
 		}
 		f = &st->fields[it.arg];
+		if (item_capture_kind(it.kind) >= 0 && item_capture_kind(it.kind) != (int)c->kind) {
+			util_errf(err, err_size,
+				  "syscall '%s': item at offset %u has kind %u, which argument '%s' does not capture",
+				  l->syscall, off, it.kind, f->name);
+			return -EINVAL;
+		}
 		switch (it.kind) {
 		case RECORD_ITEM_STRING:
 			if (it.len && d[it.len - 1] != '\0') {
@@ -295,75 +321,132 @@ int decode_record(const struct layout *l, struct decode_state *st, const void *d
 			f->value.bytes.data = d;
 			f->value.bytes.len = it.len;
 			break;
-		case RECORD_ITEM_SOCKADDR:
+		case RECORD_ITEM_SOCKADDR: {
+			uint32_t bad;
+
 			f->type = EBPFPUB_VALUE_SOCKADDR;
 			f->flags = it.flags;
-			serializer_decode_sockaddr((const unsigned char *)d, it.len,
-						   &f->value.sockaddr);
+			bad = serializer_decode_sockaddr((const unsigned char *)d, it.len,
+							 &f->value.sockaddr);
+			/* Too short for its family: flagged, unless nothing was read at all. */
+			if (!(it.flags & (EBPFPUB_FIELD_NULL | EBPFPUB_FIELD_UNREADABLE)))
+				f->flags |= bad;
 			if (!it.len)
 				f->value.sockaddr.data.data = "";
 			break;
+		}
 		case RECORD_ITEM_ARGV_ARG: {
-			uint32_t n = f->value.argv.count;
+			struct argv_span *sp = &spans[it.arg];
+			struct ebpfpub_bytes *a;
 
 			if (!it.len || d[it.len - 1] != '\0') {
 				if (!(it.flags & (EBPFPUB_FIELD_UNREADABLE | EBPFPUB_FIELD_NULL))) {
 					util_errf(err, err_size,
 						  "syscall '%s': argv[%u] is not NUL-terminated",
-						  l->syscall, n);
+						  l->syscall, sp->count);
 					return -EINVAL;
 				}
 			}
-			r = argv_reserve(st, n + 1);
+			/* A field's arguments are consecutive, and never follow its block. */
+			if (sp->block || (sp->count && sp->base + sp->count != argv_used) ||
+			    sp->count >= c->max_items) {
+				util_errf(err, err_size,
+					  "syscall '%s': argv item at offset %u is out of place or over the %u captured arguments",
+					  l->syscall, off, c->max_items);
+				return -EINVAL;
+			}
+			if (!sp->count)
+				sp->base = argv_used;
+			r = argv_reserve(st, argv_used + 1);
 			if (r < 0)
 				return r;
-			st->argv[n].data = it.len ? d : "";
-			st->argv[n].len = it.len ? (uint32_t)strnlen(d, it.len) : 0;
-			st->argv_flags[n] = it.flags;
-			if (it.flags & EBPFPUB_FIELD_TRUNCATED)
-				f->flags |= EBPFPUB_FIELD_TRUNCATED;
-			if (it.flags & EBPFPUB_FIELD_UNREADABLE)
-				f->flags |= EBPFPUB_FIELD_UNREADABLE;
-			f->type = EBPFPUB_VALUE_ARGV;
-			f->value.argv.count = n + 1;
-			f->value.argv.args = st->argv;
-			f->value.argv.arg_flags = st->argv_flags;
+			a = &st->argv[argv_used];
+			a->data = it.len ? d : "";
+			a->len = it.len ? (uint32_t)strnlen(d, it.len) : 0;
+			st->argv_flags[argv_used] = it.flags;
+			argv_used++;
+			sp->count++;
+			f->flags |= it.flags & (EBPFPUB_FIELD_TRUNCATED | EBPFPUB_FIELD_UNREADABLE);
 			f->flags &= ~(uint32_t)EBPFPUB_FIELD_NOT_CAPTURED;
-			argc = n + 1;
+			f->type = EBPFPUB_VALUE_ARGV;
 			break;
 		}
 		case RECORD_ITEM_ARGV_END: {
+			struct argv_span *sp = &spans[it.arg];
 			struct record_argv_end end;
 
 			if (it.len < sizeof(end)) {
-				util_errf(err, err_size, "syscall '%s': short argv end item", l->syscall);
+				util_errf(err, err_size, "syscall '%s': short argv header item",
+					  l->syscall);
 				return -EINVAL;
 			}
 			memcpy(&end, d, sizeof(end));
+			if (sp->header || sp->block || end.captured > c->max_items ||
+			    (end.source != EBPFPUB_ARGV_FROM_CALLER &&
+			     end.source != EBPFPUB_ARGV_FROM_NEW_MM)) {
+				util_errf(err, err_size,
+					  "syscall '%s': argv header item at offset %u is repeated or invalid (%u arguments, source %u)",
+					  l->syscall, off, end.captured, end.source);
+				return -EINVAL;
+			}
+			sp->header = true;
+			sp->expect = end.captured;
 			f->type = EBPFPUB_VALUE_ARGV;
 			f->flags &= ~(uint32_t)EBPFPUB_FIELD_NOT_CAPTURED;
 			f->flags |= it.flags;
+			f->value.argv.more = end.more != 0;
 			if (end.more)
 				f->flags |= EBPFPUB_FIELD_TRUNCATED;
-			f->value.argv.source = EBPFPUB_ARGV_FROM_CALLER;
-			f->value.argv.count = argc;
-			f->value.argv.args = st->argv;
-			f->value.argv.arg_flags = st->argv_flags;
+			f->value.argv.source = (enum ebpfpub_argv_source)end.source;
 			break;
 		}
-		case RECORD_ITEM_ARGV_BLOCK:
+		case RECORD_ITEM_ARGV_BLOCK: {
+			struct argv_span *sp = &spans[it.arg];
+
+			if (have_block) {
+				util_errf(err, err_size, "syscall '%s': a second argv block at offset %u",
+					  l->syscall, off);
+				return -EINVAL;
+			}
+			have_block = true;
+			/* Replaces what the enter program captured. */
+			memset(sp, 0, sizeof(*sp));
+			sp->block = true;
+			sp->base = argv_used;
 			f->type = EBPFPUB_VALUE_ARGV;
 			f->flags = 0;
-			r = decode_argv_block(c, st, d, it.len, it.flags, &f->value.argv, &f->flags);
+			r = decode_argv_block(c, st, argv_used, d, it.len, it.flags, &f->value.argv,
+					      &f->flags);
 			if (r < 0)
 				return r;
+			sp->count = f->value.argv.count;
+			argv_used += sp->count;
 			break;
+		}
 		default:
 			util_errf(err, err_size, "syscall '%s': unknown item kind %u at offset %u",
 				  l->syscall, it.kind, off);
 			return -EINVAL;
 		}
 		off += RECORD_ITEM_SIZE + record_align(it.len);
+	}
+	/* The argv array no longer moves: point each ARGV field at its entries. */
+	for (i = 0; i < l->capture_count; i++) {
+		const struct layout_capture *c = &l->captures[i];
+		struct argv_span *sp = &spans[c->arg];
+		struct ebpfpub_argv *argv = &st->fields[c->arg].value.argv;
+
+		if (c->kind != EBPFPUB_CAPTURE_ARGV)
+			continue;
+		if (sp->header && sp->count != sp->expect) {
+			util_errf(err, err_size,
+				  "syscall '%s': argv header announces %u arguments, %u arrived",
+				  l->syscall, sp->expect, sp->count);
+			return -EINVAL;
+		}
+		argv->count = sp->count;
+		argv->args = sp->count ? st->argv + sp->base : NULL;
+		argv->arg_flags = sp->count ? st->argv_flags + sp->base : NULL;
 	}
 	ev->field_count = l->arg_count;
 	ev->fields = st->fields;

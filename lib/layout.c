@@ -38,6 +38,7 @@ static int add_capture(struct layout *l, const struct ebpfpub_capture *c, char *
 {
 	struct layout_capture *lc;
 	int arg, size_arg = -1;
+	size_t i;
 
 	if (!c->arg) {
 		util_errf(err, err_size, "syscall '%s': a capture has no argument name", l->syscall);
@@ -86,6 +87,12 @@ static int add_capture(struct layout *l, const struct ebpfpub_capture *c, char *
 			  l->syscall, c->arg, c->max_items, LAYOUT_ARGV_MAX_ITEMS);
 		return -EINVAL;
 	}
+	for (i = 0; i < l->capture_count; i++)
+		if (l->captures[i].arg == (uint32_t)arg) {
+			util_errf(err, err_size, "syscall '%s': argument '%s' is captured twice",
+				  l->syscall, c->arg);
+			return -EINVAL;
+		}
 	lc = &l->captures[l->capture_count++];
 	lc->arg = (uint32_t)arg;
 	lc->kind = c->kind;
@@ -102,7 +109,9 @@ static int add_capture(struct layout *l, const struct ebpfpub_capture *c, char *
 									 : l->storage.buffer_size;
 		break;
 	default:
-		lc->size = l->storage.buffer_size;
+		/* STRING, ARGV: bytes of one string, NUL included (0: the buffer size). */
+		lc->size = c->size && c->size < l->storage.buffer_size ? c->size
+								       : l->storage.buffer_size;
 		break;
 	}
 	if (lc->when == EBPFPUB_AT_ENTER)
@@ -193,6 +202,21 @@ int layout_build(struct layout *l, const char *syscall, const char *enter_buf, s
 			goto err;
 	}
 	l->is_exec = serializer_is_exec(syscall);
+	if (l->is_exec) {
+		/* A successful exec replaces the enter-time argv, from where it starts to the end
+		 * of the enter captures, by the new program's: keep it the last enter capture. */
+		for (i = 0; i + 1 < l->capture_count; i++) {
+			struct layout_capture c = l->captures[i];
+
+			if (c.kind != EBPFPUB_CAPTURE_ARGV || c.when != EBPFPUB_AT_ENTER ||
+			    strcmp(l->args[c.arg]->name, "argv") != 0)
+				continue;
+			memmove(&l->captures[i], &l->captures[i + 1],
+				(l->capture_count - i - 1) * sizeof(c));
+			l->captures[l->capture_count - 1] = c;
+			break;
+		}
+	}
 
 	l->fixed_size = RECORD_HEADER_SIZE + 8 * l->arg_count;
 	l->entry_size = l->fixed_size;

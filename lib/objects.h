@@ -67,6 +67,7 @@ struct tracer_syscall {
 	int event_map_fd;
 	int enter_fd, exit_fd;        /* programs */
 	int enter_link, exit_link;    /* perf events holding the attachments */
+	int exit_link2;               /* execveat: its exit program on sys_exit_execve too */
 	uint64_t memory;
 	char *ir;
 	char *insns_text;

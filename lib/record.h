@@ -44,7 +44,9 @@ enum record_item_kind {
 	RECORD_ITEM_BYTES = 2,    /* data: raw bytes */
 	RECORD_ITEM_SOCKADDR = 3, /* data: the struct sockaddr bytes as read */
 	RECORD_ITEM_ARGV_ARG = 4, /* data: one argv element (string with NUL) */
-	RECORD_ITEM_ARGV_END = 5, /* data: struct record_argv_end */
+	RECORD_ITEM_ARGV_END = 5, /* data: struct record_argv_end; the enter program writes it
+	                           * before the ARGV_ARG items it counts (so that it always has
+	                           * room) and completes it when its loop ends */
 	RECORD_ITEM_ARGV_BLOCK = 6, /* data: the new program's NUL-separated argv area */
 };
 
@@ -60,7 +62,7 @@ struct record_item {
 _Static_assert(sizeof(struct record_item) == RECORD_ITEM_SIZE, "record item layout");
 
 struct record_argv_end {
-	uint32_t captured;  /* argv elements captured */
+	uint32_t captured;  /* argv elements captured: the ARGV_ARG items of this argument */
 	uint32_t source;    /* enum ebpfpub_argv_source */
 	uint32_t more;      /* 1 when argv had more elements than captured */
 	uint32_t reserved;

@@ -210,6 +210,8 @@ static void syscall_free(struct ebpfpub_tracer *t, struct tracer_syscall *s)
 		close(s->enter_link);
 	if (s->exit_link >= 0)
 		close(s->exit_link);
+	if (s->exit_link2 >= 0)
+		close(s->exit_link2);
 	if (s->enter_fd >= 0)
 		close(s->enter_fd);
 	if (s->exit_fd >= 0)
@@ -465,6 +467,7 @@ int ebpfpub_tracer_add_syscall(struct ebpfpub_tracer *t, const char *name)
 		return -ENOMEM;
 	s->tracer = t;
 	s->event_map_fd = s->enter_fd = s->exit_fd = s->enter_link = s->exit_link = -1;
+	s->exit_link2 = -1;
 	r = build_layout(t, name, serializer_for(t, name), &s->layout);
 	if (r < 0) {
 		free(s);
@@ -513,6 +516,21 @@ int ebpfpub_tracer_add_syscall(struct ebpfpub_tracer *t, const char *name)
 	r = load_program(t, s, &obj, false, &s->exit_fd, &s->exit_link);
 	if (r < 0)
 		goto err;
+	if (strcmp(name, "execveat") == 0) {
+		/* x86-64 reports the return of a successful execveat as one of execve (the new
+		 * program starts with execve's syscall number): watch for it there as well. */
+		uint32_t id;
+
+		r = loader_tracepoint_id(t->tracefs, "sys_exit_execve", &id);
+		if (r == 0)
+			r = loader_attach(s->exit_fd, id, "syscall 'execveat': the exit program on sys_exit_execve",
+					  err, sizeof(err));
+		if (r < 0) {
+			fail_with(t, r, err);
+			goto err;
+		}
+		s->exit_link2 = r;
+	}
 	codegen_object_release(&obj);
 	s->memory = util_fd_memlock(s->event_map_fd) + util_fd_memlock(s->enter_fd) +
 		    util_fd_memlock(s->exit_fd);
@@ -575,9 +593,13 @@ int ebpfpub_tracer_set_serializer(struct ebpfpub_tracer *t, const char *name,
 	if (r < 0)
 		return r;
 	if (!known_syscall(t, name)) {
+		char why[UTIL_ERR_SIZE];
+
 		unknown_syscall(t, name);
+		/* last_error is both the message to quote and where the new one goes. */
+		snprintf(why, sizeof(why), "%s", t->last_error);
 		return fail(t, -ENOENT, "cannot register serializer '%s': %s",
-			    ser->name ? ser->name : "custom", t->last_error);
+			    ser->name ? ser->name : "custom", why);
 	}
 	for (i = 0; i < t->registered_count; i++)
 		if (strcmp(t->registered[i].syscall, name) == 0)

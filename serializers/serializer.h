@@ -22,8 +22,10 @@ extern const char serializer_generic_name[];
 /* True for syscalls whose argv is re-read from the new program after a successful exec. */
 bool serializer_is_exec(const char *syscall);
 
-/* Decodes the bytes of a struct sockaddr as read from user memory. */
-void serializer_decode_sockaddr(const unsigned char *data, uint32_t len,
-				struct ebpfpub_sockaddr *out);
+/* Decodes the bytes of a struct sockaddr as read from user memory into OUT, whose data
+ * points into DATA. Returns EBPFPUB_FIELD_BAD_LENGTH when LEN is too short for the family
+ * (or, for AF_UNIX, too long), else 0; whatever fits is decoded either way. */
+uint32_t serializer_decode_sockaddr(const unsigned char *data, uint32_t len,
+				    struct ebpfpub_sockaddr *out);
 
 #endif

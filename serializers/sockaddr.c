@@ -49,38 +49,46 @@ static uint32_t load_be32(const unsigned char *p)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-void serializer_decode_sockaddr(const unsigned char *data, uint32_t len,
-				struct ebpfpub_sockaddr *out)
+uint32_t serializer_decode_sockaddr(const unsigned char *data, uint32_t len,
+				    struct ebpfpub_sockaddr *out)
 {
+	uint32_t bad = 0;
+
 	memset(out, 0, sizeof(*out));
+	out->data.data = "";
 	if (len < sizeof(sa_family_t))
-		return;
+		return EBPFPUB_FIELD_BAD_LENGTH;
 	memcpy(&out->family, data, sizeof(sa_family_t));
+	/* By default: the bytes after the family. */
+	out->data.data = (const char *)data + 2;
+	out->data.len = len - 2;
 	switch (out->family) {
 	case AF_INET:
-		/* sockaddr_in: family(2) port(2, big endian) addr(4) */
+		/* sockaddr_in: family(2) port(2, big endian) addr(4) zero(8); the kernel wants
+		 * all 16 bytes. */
 		if (len >= 8) {
 			out->port = load_be16(data + 2);
 			memcpy(out->addr, data + 4, 4);
 		}
-		out->data.data = (const char *)data + 2;
-		out->data.len = len - 2;
+		if (len < sizeof(struct sockaddr_in))
+			bad = EBPFPUB_FIELD_BAD_LENGTH;
 		break;
 	case AF_INET6:
-		/* sockaddr_in6: family(2) port(2) flowinfo(4) addr(16) scope_id(4) */
+		/* sockaddr_in6: family(2) port(2) flowinfo(4, big endian) addr(16) scope_id(4,
+		 * host order); 24 bytes (RFC 2133, no scope id) is the least the kernel takes. */
 		if (len >= 24) {
 			out->port = load_be16(data + 2);
 			out->flowinfo = load_be32(data + 4);
 			memcpy(out->addr, data + 8, 16);
+		} else {
+			bad = EBPFPUB_FIELD_BAD_LENGTH;
 		}
 		if (len >= 28)
 			memcpy(&out->scope_id, data + 24, 4);
-		out->data.data = (const char *)data + 2;
-		out->data.len = len - 2;
 		break;
 	case AF_UNIX: {
-		/* Path: up to the first NUL for a pathname socket; an abstract name starts with
-		 * NUL and runs to the given length; length 2 is an unnamed socket. */
+		/* A pathname runs to its first NUL (or to the length: 108 bytes need none); an
+		 * abstract name starts with NUL and runs to the length; length 2 is unnamed. */
 		const char *path = (const char *)data + 2;
 		uint32_t n = len - 2;
 
@@ -90,13 +98,13 @@ void serializer_decode_sockaddr(const unsigned char *data, uint32_t len,
 			if (nul)
 				n = (uint32_t)(nul - path);
 		}
-		out->data.data = path;
 		out->data.len = n;
+		if (len > sizeof(struct sockaddr_un))
+			bad = EBPFPUB_FIELD_BAD_LENGTH;
 		break;
 	}
 	default:
-		out->data.data = (const char *)data + 2;
-		out->data.len = len - 2;
 		break;
 	}
+	return bad;
 }

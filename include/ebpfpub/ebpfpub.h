@@ -104,7 +104,7 @@ enum ebpfpub_output_kind {
 struct ebpfpub_perf_output_opts {
 	size_t sz;
 	enum ebpfpub_output_kind kind;
-	/** Size exponent N: 2^N pages per possible CPU (default 8, 0 .. 16). A ring buffer gets
+	/** Size exponent N: 2^N pages per possible CPU (1 .. 16; 0: the default, 8). A ring buffer gets
 	 *  the same total: 2^N pages times the number of possible CPUs, rounded up to a power
 	 *  of two. */
 	uint32_t page_exp;
@@ -166,7 +166,15 @@ struct ebpfpub_bytes {
 	uint32_t len;
 };
 
-/** A decoded struct sockaddr (connect, bind, accept, accept4). */
+/**
+ * A decoded struct sockaddr (connect, bind, accept, accept4). The field is flagged
+ * EBPFPUB_FIELD_NULL (NULL pointer), EBPFPUB_FIELD_UNREADABLE (the read faulted; also for a
+ * length pointer that could not be read) or EBPFPUB_FIELD_BAD_LENGTH (a negative length, one
+ * over 128 bytes, of which the first 128 are read, or one too short for the family); the event
+ * is delivered in every case. accept/accept4 read the address the kernel wrote, with the
+ * length it wrote, only when the call succeeded: after a failure the field keeps
+ * EBPFPUB_FIELD_NOT_CAPTURED.
+ */
 struct ebpfpub_sockaddr {
 	uint16_t family;   /**< AF_INET, AF_INET6, AF_UNIX, or another value */
 	uint16_t port;     /**< host byte order (AF_INET, AF_INET6) */
@@ -184,11 +192,24 @@ enum ebpfpub_argv_source {
 	EBPFPUB_ARGV_FROM_NEW_MM = 2,  /**< the new program's stack, after a successful exec */
 };
 
+/**
+ * A decoded argv (execve, execveat). Empty strings are kept. An argument longer than the
+ * capture's bytes per argument is cut and flagged EBPFPUB_FIELD_TRUNCATED in arg_flags; more
+ * arguments than max_items set `more`; either also flags the field EBPFPUB_FIELD_TRUNCATED.
+ * A NULL argv flags the field EBPFPUB_FIELD_NULL with count 0; an unreadable pointer array
+ * EBPFPUB_FIELD_UNREADABLE (the arguments read before it are kept); an unreadable string
+ * has EBPFPUB_FIELD_UNREADABLE in its arg_flags (and in the field's flags).
+ * BPF programs cannot take page faults, so strings in pages the caller never touched (string
+ * literals after a fork) are unreadable at enter: after a successful exec the argv comes from
+ * the new program (source EBPFPUB_ARGV_FROM_NEW_MM) and is complete; after a failed one the
+ * filename is read again at exit (the kernel faulted it in), the arguments stay flagged.
+ */
 struct ebpfpub_argv {
 	uint32_t count;                       /**< captured arguments */
 	enum ebpfpub_argv_source source;
 	const struct ebpfpub_bytes *args;     /**< count entries, each NUL-terminated */
 	const uint32_t *arg_flags;            /**< count entries of ebpfpub_field_flags */
+	bool more;                            /**< argv had more than count arguments */
 };
 
 struct ebpfpub_field {
@@ -241,8 +262,9 @@ enum ebpfpub_capture_kind {
 	EBPFPUB_CAPTURE_BUFFER = 2,
 	/** A struct sockaddr of size_arg bytes (or *size_arg when size_is_pointer). */
 	EBPFPUB_CAPTURE_SOCKADDR = 3,
-	/** A NULL-terminated array of C strings (argv); successful execve/execveat calls are
-	 *  re-read from the new program's stack at exit. */
+	/** A NULL-terminated array of C strings (argv), read at enter. For the argument named
+	 *  "argv" of execve/execveat, a successful call is re-read at exit from the new
+	 *  program's stack (ebpfpub_argv.source tells which). */
 	EBPFPUB_CAPTURE_ARGV = 4,
 };
 
@@ -258,14 +280,58 @@ struct ebpfpub_capture {
 	enum ebpfpub_capture_when when;
 	/** BUFFER / SOCKADDR: name of the argument that holds the length; NULL: use size. */
 	const char *size_arg;
-	/** size_arg is a pointer to the length (accept's int *addrlen), read at exit. */
+	/** size_arg is a pointer to the length (accept's int *addrlen): the length and the data
+	 *  are outputs of the call, read at exit and only when the call succeeded. */
 	bool size_is_pointer;
-	/** BUFFER / SOCKADDR: fixed length, or the upper bound of size_arg (0: buffer size). */
+	/** BUFFER: fixed length, or the upper bound of size_arg (0: the buffer size).
+	 *  SOCKADDR: the upper bound of size_arg (0 or more than 128: 128).
+	 *  STRING / ARGV: bytes kept of one string, its NUL included (0 or more than the
+	 *  storage's buffer_size: buffer_size). */
 	uint32_t size;
-	/** ARGV: most arguments captured (0: 32); the rest are counted as truncated. */
+	/** ARGV: most arguments captured (0: 32, at most 1024); argv[max_items] is looked at
+	 *  to tell whether there were more (ebpfpub_argv.more). */
 	uint32_t max_items;
 };
 
+/**
+ * A serializer: what the programs of one syscall capture, as a table of captures that the
+ * library turns into BPF code (the same code paths as the built-in serializers), plus an
+ * optional hook that sees each decoded event. Built in: connect and bind (the sockaddr at
+ * enter), accept and accept4 (the peer's sockaddr at exit), execve and execveat (filename and
+ * argv at enter, argv again from the new program after success); "generic" for every other
+ * syscall (each `char *` argument as a string at exit). Every argument is also delivered by
+ * value; a captured one changes type (string, bytes, sockaddr, argv).
+ *
+ * Registering one with ebpfpub_tracer_set_serializer() replaces the built-in or generic one for
+ * that syscall on that tracer, e.g. to capture up to 256 arguments of at most 512 bytes for
+ * execve:
+ *
+ * @code
+ * static const struct ebpfpub_capture caps[] = {
+ *	{ .arg = "filename", .kind = EBPFPUB_CAPTURE_STRING, .when = EBPFPUB_AT_ENTER },
+ *	{ .arg = "argv", .kind = EBPFPUB_CAPTURE_ARGV, .when = EBPFPUB_AT_ENTER,
+ *	  .max_items = 256, .size = 512 },
+ * };
+ * static const struct ebpfpub_serializer big_execve = {
+ *	.sz = sizeof(struct ebpfpub_serializer), .name = "big_execve",
+ *	.captures = caps, .capture_count = 2,
+ * };
+ *
+ * ebpfpub_tracer_set_serializer(tracer, "execve", &big_execve);   // before adding it
+ * ebpfpub_tracer_add_syscall(tracer, "execve");
+ * @endcode
+ *
+ * or, for a syscall without a built-in one, the buffer that write() passes:
+ *
+ * @code
+ * { .arg = "buf", .kind = EBPFPUB_CAPTURE_BUFFER, .when = EBPFPUB_AT_ENTER,
+ *   .size_arg = "count", .size = 256 }
+ * @endcode
+ *
+ * Argument names are those of the syscall's tracefs format
+ * (/sys/kernel/tracing/events/syscalls/sys_enter_NAME/format). examples/custom_serializer.c
+ * is a complete program.
+ */
 struct ebpfpub_serializer {
 	size_t sz;
 	const char *name;              /**< shown in events and by ebpftracer, e.g. "connect" */
@@ -346,9 +412,11 @@ EBPFPUB_API int ebpfpub_tracer_add_all_syscalls(struct ebpfpub_tracer *tracer);
 
 /**
  * Registers SERIALIZER for syscall NAME on this tracer, before that syscall is added. The
- * struct and its strings must stay valid for the tracer's life.
+ * struct and its strings must stay valid for the tracer's life. The captures are checked
+ * against the syscall's arguments now; ebpfpub_tracer_last_error() says what is wrong.
  * @return 0, -ENOENT (no such syscall), -EEXIST (one is registered for it already, or the
- *         syscall is traced already), -EINVAL (a capture names a missing argument).
+ *         syscall is traced already), -EINVAL (a capture names a missing argument, an
+ *         argument twice, or has a bad kind, when or size).
  * @since 0.1
  */
 EBPFPUB_API int ebpfpub_tracer_set_serializer(struct ebpfpub_tracer *tracer, const char *name,

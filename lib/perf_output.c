@@ -243,7 +243,7 @@ enum ebpfpub_output_kind ebpfpub_perf_output_kind(const struct ebpfpub_perf_outp
 
 uint64_t output_lost_total(const struct ebpfpub_perf_output *out)
 {
-	uint64_t values[1024], sum = 0;
+	uint64_t values[1024] = { 0 }, sum = 0;  /* zeroed: valgrind cannot see the kernel write it */
 	uint32_t key = 0;
 	int i;
 

@@ -752,7 +752,7 @@ const char *ebpfpub_tracer_last_error(const struct ebpfpub_tracer *t)
 
 static uint64_t counter_sum(int fd, uint32_t key, int cpus)
 {
-	uint64_t values[1024], sum = 0;
+	uint64_t values[1024] = { 0 }, sum = 0;  /* zeroed: valgrind cannot see the kernel write it */
 	int i;
 
 	if (cpus > 1024 || bpf_map_lookup_elem(fd, &key, values) != 0)

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Escaping of captured bytes for the text and JSON printers. */
+#ifndef EBPFTRACER_ESCAPE_H
+#define EBPFTRACER_ESCAPE_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+/*
+ * Length (1 .. 4) of the well-formed UTF-8 sequence at S (N bytes available), or 0 when the
+ * byte at S does not start one (a stray continuation byte, an overlong form, a surrogate, a
+ * code point past U+10FFFF, or a sequence cut by the end of the data).
+ */
+size_t escape_utf8_len(const unsigned char *s, size_t n);
+
+/*
+ * Writes LEN bytes of DATA for the text output, without the surrounding quotes: ' and \ are
+ * preceded by \, newline, tab and carriage return become \n \t \r, every other control
+ * character (C0, DEL and C1) and every byte that is not part of well-formed UTF-8 becomes
+ * \xHH of the raw byte. A value can therefore never end its line or its quotes early, and
+ * each \xHH gives back the exact byte.
+ */
+void escape_text(FILE *out, const char *data, size_t len);
+
+/*
+ * Writes LEN bytes of DATA as the inside of a JSON string: " and \ escaped, control
+ * characters as \n \t \r \b \f or \u00XX, well-formed UTF-8 copied. A byte that is not part
+ * of well-formed UTF-8 becomes \u00XX of its value: the output is always valid JSON, at the
+ * price that such a byte and the character U+00XX look the same once decoded.
+ */
+void escape_json(FILE *out, const char *data, size_t len);
+
+/* Writes DATA as lower-case hexadecimal, two digits a byte. */
+void escape_hex(FILE *out, const void *data, size_t len);
+
+#endif

@@ -1,0 +1,339 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * ebpftracer: traces the syscalls named on the command line and prints every call.
+ *
+ * It is also the sample of how to embed libebpfpub, so it uses only the public API, in the
+ * order a program would: a buffer storage and a perf output sized from the options, a
+ * tracer with the filters, one ebpfpub_tracer_add_syscall() per name, then
+ * ebpfpub_tracer_poll() until a signal makes ebpfpub_tracer_stop() end it.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "check.h"
+#include "options.h"
+#include "printer.h"
+#include "report.h"
+
+/* The library's messages for one run: warnings are shown at once, errors are kept and shown
+ * with the failure they explain, so that each failure is one message. */
+struct log_state {
+	bool verbose;
+	char last_error[4096];
+};
+
+struct run {
+	const struct options *opts;
+	FILE *out;                     /* events */
+	FILE *report;                  /* start-up report, ready line, summary */
+	printer_event_fn print;
+	int write_errno;               /* set when writing an event failed */
+	struct log_state log;
+	struct ebpfpub_buffer_storage *storage;
+	struct ebpfpub_perf_output *output;
+	struct ebpfpub_tracer *tracer;
+};
+
+/*
+ * The only global state, because a signal handler has no other way in: the tracer to stop,
+ * and whether a signal came before there was one. ebpfpub_tracer_stop() is async-signal-
+ * safe, and a lock-free atomic pointer may be read in a handler.
+ */
+_Static_assert(ATOMIC_POINTER_LOCK_FREE == 2, "the signal handler needs lock-free pointers");
+static _Atomic(struct ebpfpub_tracer *) signal_tracer;
+static volatile sig_atomic_t signal_received;
+
+static void on_signal(int sig)
+{
+	struct ebpfpub_tracer *t = atomic_load(&signal_tracer);
+
+	(void)sig;
+	signal_received = 1;
+	if (t)
+		ebpfpub_tracer_stop(t);
+}
+
+static int install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	/* A second Ctrl-C kills at once: detaching hundreds of programs can take a minute,
+	 * and the kernel detaches them anyway when the process dies. */
+	sa.sa_flags = SA_RESETHAND;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGINT, &sa, NULL) < 0 || sigaction(SIGTERM, &sa, NULL) < 0)
+		return -errno;
+	/* A closed pipe (ebpftracer | head) is a write error to report, not a silent death. */
+	sa.sa_handler = SIG_IGN;
+	sa.sa_flags = 0;
+	if (sigaction(SIGPIPE, &sa, NULL) < 0)
+		return -errno;
+	return 0;
+}
+
+static void log_message(void *ctx, enum ebpfpub_log_level level, const char *message)
+{
+	static const char *const names[] = { "error", "warning", "info", "debug" };
+	struct log_state *ls = ctx;
+
+	if (level == EBPFPUB_LOG_ERROR) {
+		snprintf(ls->last_error, sizeof(ls->last_error), "%s", message);
+		if (!ls->verbose)
+			return;
+	} else if (level != EBPFPUB_LOG_WARNING && !ls->verbose) {
+		return;
+	}
+	fprintf(stderr, "ebpftracer: libebpfpub %s: %s\n",
+		(unsigned)level < 4 ? names[level] : "message", message);
+}
+
+/*
+ * One line on stderr for a failed call: the library's explanation when it gave one (it names
+ * the object and the cause), else WHAT and the errno text; and a hint when privilege is
+ * missing.
+ */
+static int fail(const char *what, int err, const char *detail)
+{
+	bool privilege = err == -EPERM || err == -EACCES;
+	const char *why;
+
+	if (detail && detail[0]) {
+		why = detail;
+		fprintf(stderr, "ebpftracer: %s", detail);
+	} else {
+		why = strerror(-err);
+		fprintf(stderr, "ebpftracer: %s: %s", what, why);
+	}
+	if (privilege && !strstr(why, "root"))
+		fputs(" (run as root, or with CAP_BPF and CAP_PERFMON)", stderr);
+	fputc('\n', stderr);
+	return 1;
+}
+
+static int on_event(void *ctx, const struct ebpfpub_event *event)
+{
+	struct run *r = ctx;
+
+	errno = 0;
+	r->print(r->out, event);
+	if (ferror(r->out)) {
+		r->write_errno = errno ? errno : EIO;
+		return -r->write_errno;
+	}
+	return 0;
+}
+
+static int create_objects(struct run *r)
+{
+	const struct options *o = r->opts;
+	int rc;
+
+	{
+		EBPFPUB_OPTS(ebpfpub_buffer_storage_opts, so, .buffer_size = o->buffer_size,
+			     .buffer_count = o->buffer_count, .log_fn = log_message,
+			     .log_ctx = &r->log);
+
+		r->log.last_error[0] = '\0';
+		rc = ebpfpub_buffer_storage_new(&so, &r->storage);
+		if (rc < 0)
+			return fail("cannot create the buffer storage", rc, r->log.last_error);
+	}
+	{
+		EBPFPUB_OPTS(ebpfpub_perf_output_opts, po, .kind = o->output_kind,
+			     .page_exp = o->perf_size, .log_fn = log_message, .log_ctx = &r->log);
+
+		r->log.last_error[0] = '\0';
+		rc = ebpfpub_perf_output_new(&po, &r->output);
+		if (rc == -EOPNOTSUPP)
+			return fail("cannot create the perf output", rc,
+				    "this kernel has no BPF ring buffer (Linux 5.8+): use --output_kind perf");
+		if (rc < 0)
+			return fail("cannot create the perf output", rc, r->log.last_error);
+	}
+	{
+		EBPFPUB_OPTS(ebpfpub_tracer_opts, to, .callback = on_event, .callback_ctx = r,
+			     .buffer_storage = r->storage, .perf_output = r->output,
+			     .event_map_size = o->event_map_size, .tracefs_path = o->tracefs_path,
+			     .pids = o->pids, .pid_count = o->pid_count,
+			     .filter_uid = o->filter_uid, .uid = o->uid, .comm = o->comm,
+			     .log_fn = log_message, .log_ctx = &r->log);
+
+		r->log.last_error[0] = '\0';
+		rc = ebpfpub_tracer_new(&to, &r->tracer);
+		if (rc < 0)
+			return fail("cannot create the tracer", rc, r->log.last_error);
+	}
+	atomic_store(&signal_tracer, r->tracer);
+	return 0;
+}
+
+static int add_syscalls(struct run *r)
+{
+	const struct options *o = r->opts;
+	size_t i;
+	int rc;
+
+	if (o->trace_all) {
+		/* Syscalls that cannot be traced are reported as warnings and skipped. */
+		rc = ebpfpub_tracer_add_all_syscalls(r->tracer);
+		if (rc < 0)
+			return fail("cannot trace any syscall", rc,
+				    ebpfpub_tracer_last_error(r->tracer));
+		return 0;
+	}
+	for (i = 0; i < o->syscall_count && !signal_received; i++) {
+		rc = ebpfpub_tracer_add_syscall(r->tracer, o->syscalls[i]);
+		if (rc < 0) {
+			const char *why = ebpfpub_tracer_last_error(r->tracer);
+
+			char what[128];
+
+			/* The library's message names the syscall; without one, we do. */
+			snprintf(what, sizeof(what), "cannot trace '%s'", o->syscalls[i]);
+			return fail(what, rc, why);
+		}
+	}
+	return 0;
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Polls until a signal, the end of --duration, or an error; returns the exit status. */
+static int poll_events(struct run *r)
+{
+	int64_t deadline = r->opts->duration_ms ? now_ms() + (int64_t)r->opts->duration_ms : -1;
+
+	for (;;) {
+		int timeout = -1, n;
+
+		if (deadline >= 0) {
+			int64_t left = deadline - now_ms();
+
+			if (left <= 0)
+				return 0;
+			timeout = left > INT_MAX ? INT_MAX : (int)left;
+		}
+		n = ebpfpub_tracer_poll(r->tracer, timeout);
+		/* Each batch is flushed, so that a reader of a pipe sees events as they come. */
+		if (fflush(r->out) != 0 && !r->write_errno)
+			r->write_errno = errno ? errno : EIO;
+		if (r->write_errno) {
+			fprintf(stderr, "ebpftracer: cannot write the events: %s\n",
+				strerror(r->write_errno));
+			return 1;
+		}
+		if (n == -ECANCELED)
+			return 0;
+		if (n < 0)
+			return fail("polling the events failed", n,
+				    ebpfpub_tracer_last_error(r->tracer));
+	}
+}
+
+static int trace(struct run *r)
+{
+	int status = 0;
+
+	/* A signal during loading stops before the first poll, still with a summary. */
+	if (!signal_received) {
+		if (r->opts->verbose)
+			report_programs(r->report, r->tracer);
+		report_startup(r->report, r->tracer);
+		report_ready(r->report, r->tracer);
+		fflush(r->report);
+		status = poll_events(r);
+	}
+	report_summary(r->report, r->tracer);
+	return status;
+}
+
+/* Flushes and closes the event stream; a failure is reported unless one was already. */
+static int close_output(struct run *r, bool quiet)
+{
+	int rc = r->out == stdout ? fflush(stdout) : fclose(r->out);
+
+	if (rc == 0)
+		return 0;
+	if (!quiet)
+		fprintf(stderr, "ebpftracer: cannot write %s: %s\n",
+			r->opts->output_path ? r->opts->output_path : "the output", strerror(errno));
+	return 1;
+}
+
+static int run_trace(const struct options *o)
+{
+	struct run r;
+	int status, rc;
+
+	memset(&r, 0, sizeof(r));
+	r.opts = o;
+	r.log.verbose = o->verbose;
+	r.print = o->json ? print_json_event : print_text_event;
+	r.out = stdout;
+	if (o->output_path) {
+		r.out = fopen(o->output_path, "we");
+		if (!r.out) {
+			fprintf(stderr, "ebpftracer: cannot open %s: %s\n", o->output_path,
+				strerror(errno));
+			return 1;
+		}
+	}
+	/* JSON lines stay pure: everything else goes to stderr then. */
+	r.report = o->json ? stderr : r.out;
+	rc = install_signals();
+	if (rc < 0)
+		status = fail("cannot install the signal handlers", rc, NULL);
+	else
+		status = create_objects(&r);
+	if (!status)
+		status = add_syscalls(&r);
+	if (!status)
+		status = trace(&r);
+	/* The handler must not see a freed tracer. */
+	atomic_store(&signal_tracer, NULL);
+	ebpfpub_tracer_free(r.tracer);
+	ebpfpub_perf_output_free(r.output);
+	ebpfpub_buffer_storage_free(r.storage);
+	if (close_output(&r, status != 0))
+		status = 1;
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o;
+	int status;
+
+	status = options_parse(argc, argv, &o);
+	if (!status) {
+		switch (o.action) {
+		case OPTIONS_TRACE:
+			status = run_trace(&o);
+			break;
+		case OPTIONS_LIST:
+			status = check_list(&o);
+			break;
+		case OPTIONS_CHECK:
+			status = check_features(&o);
+			break;
+		case OPTIONS_EXIT:
+			break;
+		}
+	}
+	options_release(&o);
+	return status;
+}

@@ -671,7 +671,7 @@ static int wait_events(struct ebpfpub_tracer *t, int timeout_ms)
 	n = epoll_wait(t->epoll_fd, evs, 4, timeout_ms);
 	if (n < 0 && errno != EINTR)
 		return -errno;
-	return t->stopped ? -ECANCELED : 0;
+	return 0;
 }
 
 int ebpfpub_tracer_poll(struct ebpfpub_tracer *t, int timeout_ms)
@@ -682,9 +682,12 @@ int ebpfpub_tracer_poll(struct ebpfpub_tracer *t, int timeout_ms)
 
 	if (!t)
 		return -EINVAL;
-	if (t->stopped)
-		return -ECANCELED;
 	out = t->output;
+	/* Stopped: hand over what is already in the output, then say so. */
+	if (t->stopped) {
+		n = output_drain(out);
+		return n != 0 ? n : -ECANCELED;
+	}
 	flush = out->control ? TRACER_FLUSH_MS : TRACER_PERF_FLUSH_MS;
 	deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
 
@@ -698,11 +701,13 @@ int ebpfpub_tracer_poll(struct ebpfpub_tracer *t, int timeout_ms)
 		int left;
 
 		n = output_drain(out);
-		if (n != 0 || t->stopped) {
+		if (n != 0) {
 			out->recently_busy = n > 0;
-			return t->stopped && n >= 0 ? -ECANCELED : n;
+			return n;
 		}
 		out->recently_busy = false;
+		if (t->stopped)
+			return -ECANCELED;
 		left = deadline < 0 ? -1 : (int)(deadline - now_ms());
 		if (deadline >= 0 && left <= 0)
 			return 0;

@@ -429,7 +429,8 @@ EBPFPUB_API const char *ebpfpub_tracer_serializer_name(struct ebpfpub_tracer *tr
 /**
  * Waits up to TIMEOUT_MS (-1: forever, 0: not at all) and delivers the pending events to the
  * callback. @return the number of events delivered, the callback's negative value, or
- * -ECANCELED once ebpfpub_tracer_stop() was called.
+ * -ECANCELED once ebpfpub_tracer_stop() was called and the events already in the output were
+ * delivered (so `while (ebpfpub_tracer_poll(t, -1) >= 0);` loses nothing that arrived).
  * @since 0.1
  */
 EBPFPUB_API int ebpfpub_tracer_poll(struct ebpfpub_tracer *tracer, int timeout_ms);
@@ -444,7 +445,8 @@ EBPFPUB_API int ebpfpub_tracer_poll(struct ebpfpub_tracer *tracer, int timeout_m
 EBPFPUB_API int ebpfpub_tracer_fd(const struct ebpfpub_tracer *tracer);
 EBPFPUB_API int ebpfpub_tracer_flush_interval_ms(const struct ebpfpub_tracer *tracer);
 
-/** Makes the current and every later poll return -ECANCELED. Async-signal-safe. @since 0.1 */
+/** Makes the current poll return, and polls from then on deliver what is pending and then
+ *  return -ECANCELED. Async-signal-safe. @since 0.1 */
 EBPFPUB_API void ebpfpub_tracer_stop(struct ebpfpub_tracer *tracer);
 
 /** Text of the last failure of a call on TRACER ("" if none). @since 0.1 */

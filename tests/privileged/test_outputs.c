@@ -164,6 +164,26 @@ static void test_loss_is_counted(enum ebpfpub_output_kind kind)
 	free(l.ev);
 }
 
+/* Events already in the output when stop() is called are still delivered. */
+static void test_stop_drains(void)
+{
+	struct cap_list l = { 0 };
+	struct ebpfpub_tracer *t = tracer_with(&l, NULL, NULL, "mkdir");
+	int i, r;
+
+	for (i = 0; i < 50; i++)
+		mkdir("/tmp", 0755);
+	ebpfpub_tracer_stop(t);
+	while ((r = ebpfpub_tracer_poll(t, 1000)) > 0)
+		;
+	CHECK_INT(r, -ECANCELED);
+	CHECK_INT(cap_count(&l, "mkdir"), 50);
+	CHECK_INT(ebpfpub_tracer_poll(t, 1000), -ECANCELED);
+	ebpfpub_tracer_free(t);
+	cap_clear(&l);
+	free(l.ev);
+}
+
 int main(void)
 {
 	test_require_root();
@@ -171,6 +191,7 @@ int main(void)
 	test_kind(EBPFPUB_OUTPUT_RING_BUFFER);
 	test_kind(EBPFPUB_OUTPUT_PERF_ARRAY);
 	test_shared_and_truncation();
+	test_stop_drains();
 	test_loss_is_counted(EBPFPUB_OUTPUT_RING_BUFFER);
 	test_loss_is_counted(EBPFPUB_OUTPUT_PERF_ARRAY);
 	return test_finish("test_outputs");

@@ -1,0 +1,868 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+"""Benchmark runner for libebpfpub: prints figures, asserts nothing.
+
+For each workload (mkdir, connect, exec) it runs several rounds, in alternating order, of:
+the workload untraced; traced by libebpfpub (bench/tracer_bench); traced by bpftrace doing
+the same capture; and, where they are installed and work on this kernel, libbpf-tools and
+bcc tools. mkdir also runs with empty programs on its tracepoints (bench/empty_tracer: the
+floor) and while only openat is traced (what an untraced syscall pays). It prints one table
+per workload (medians over the rounds), the generate+load time of every syscall
+(tracer_bench -t all) and libebpfpub's memory figures.
+
+Run as root after scripts/bootstrap.sh:   python3 bench/run.py [--quick]
+See bench/README.md for what every column means.
+
+Every process this script starts is tracked by PID and stopped (SIGINT, then SIGTERM, then
+SIGKILL) in a finally block, also when the script fails or is interrupted.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+# Every process started and not yet reaped: pid -> subprocess.Popen.
+STARTED = {}
+
+
+class Unavailable(Exception):
+    """A tool cannot run here; the message says why."""
+
+
+# --------------------------------------------------------------------------------------------
+# Processes
+
+
+def spawn(argv, stdout_path, stderr_path, env=None):
+    with open(stdout_path, "wb") as out, open(stderr_path, "wb") as err:
+        p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env)
+    STARTED[p.pid] = p
+    return p
+
+
+def reap(p, timeout):
+    """Waits up to TIMEOUT seconds (None: forever) for P to exit. Returns (exit code,
+    rusage) or None while it still runs."""
+    if p.pid not in STARTED:
+        return getattr(p, "bench_result", None)
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while True:
+        pid, status, ru = os.wait4(p.pid, 0 if timeout is None else os.WNOHANG)
+        if pid == p.pid:
+            p.returncode = os.waitstatus_to_exitcode(status)
+            del STARTED[p.pid]
+            p.bench_result = (p.returncode, ru)
+            return p.bench_result
+        if deadline is not None and time.monotonic() >= deadline:
+            return None
+        time.sleep(0.01)
+
+
+def stop(p, grace=10.0):
+    """SIGINT, then SIGTERM, then SIGKILL: P is reaped when this returns."""
+    for sig, wait in ((signal.SIGINT, grace), (signal.SIGTERM, 3.0), (signal.SIGKILL, None)):
+        r = reap(p, 0)
+        if r is not None:
+            return r
+        try:
+            os.kill(p.pid, sig)
+        except ProcessLookupError:
+            pass
+        r = reap(p, wait)
+        if r is not None:
+            return r
+    return reap(p, None)
+
+
+def cleanup_all():
+    for p in list(STARTED.values()):
+        try:
+            stop(p, grace=3.0)
+        except ChildProcessError:
+            STARTED.pop(p.pid, None)
+
+
+def proc_cpu_seconds(pid):
+    """utime + stime of a live process (all its threads), from /proc/PID/stat."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / CLK_TCK
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def proc_vm_hwm_kb(pid):
+    """Peak RSS of a live process's address space (VmHWM). ru_maxrss is not used: it keeps
+    the RSS the process had before execve, i.e. that of this Python process, which forked it."""
+    for line in read_text("/proc/%d/status" % pid).splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return None
+
+
+def rusage_cpu(ru):
+    return ru.ru_utime + ru.ru_stime
+
+
+def read_text(path):
+    try:
+        with open(path, "r", errors="replace") as f:
+            return f.read()
+    except OSError:
+        return ""
+
+
+def failure_reason(text):
+    """The most telling line of a tool's error output."""
+    lines = [l.strip() for l in text.splitlines() if l.strip()]
+    lines = [l for l in lines if not (l.startswith("Traceback") or l.startswith("File ") or
+                                      "RLIMIT_MEMLOCK" in l)]
+    for pattern in (r"kernel headers|kprobe|BTF|permission|not permitted",
+                    r"unable|fail|error|cannot|no such|denied"):
+        for l in lines:
+            if re.search(pattern, l, re.I):
+                return l[:160]
+    return lines[-1][:160] if lines else "exited without output"
+
+
+# --------------------------------------------------------------------------------------------
+# Attach detection and noise
+
+
+def bpftool_perf_list():
+    """[(pid, tracepoint or kprobe function)] of every BPF program attached through a perf
+    event."""
+    if not shutil.which("bpftool"):
+        return None
+    r = subprocess.run(["bpftool", "-j", "perf", "list"], capture_output=True, text=True)
+    if r.returncode != 0:
+        return None
+    try:
+        return [(d.get("pid"), d.get("tracepoint") or d.get("func") or d.get("fd_type"))
+                for d in json.loads(r.stdout or "[]")]
+    except ValueError:
+        return None
+
+
+def foreign_syscall_tracers():
+    """Processes not started here that have BPF programs on syscall tracepoints, as
+    {pid: "comm[pid]: tracepoints"}: any of them puts every syscall of every task on the
+    tracepoint slow path, and one on the traced syscall adds its own cost to every call."""
+    lst = bpftool_perf_list()
+    if lst is None:
+        return {}
+    found = {}
+    for pid, tp in lst:
+        if pid in STARTED or not tp:
+            continue
+        if tp.startswith("sys_enter") or tp.startswith("sys_exit"):
+            found.setdefault(pid, set()).add(tp)
+    return {pid: "%s[%d]: %s" % (read_text("/proc/%d/comm" % pid).strip() or "?", pid,
+                                 ",".join(sorted(tps)))
+            for pid, tps in sorted(found.items())}
+
+
+TOLERATED = set()  # foreign tracer pids waited for once already: not waited for again
+
+
+def wait_quiet(limit, log):
+    """Waits up to LIMIT seconds for foreign syscall tracers to go away (once per process:
+    one that outlives the wait is then tolerated). Returns the descriptions of those still
+    present (empty when quiet)."""
+    deadline = time.monotonic() + limit
+    said = False
+    while True:
+        foreign = foreign_syscall_tracers()
+        new = [pid for pid in foreign if pid not in TOLERATED]
+        if not new:
+            return list(foreign.values())
+        if time.monotonic() >= deadline:
+            log("  still there after %.0f s, running anyway (flagged noisy): %s"
+                % (limit, "; ".join(foreign[p] for p in new)))
+            TOLERATED.update(new)
+            return list(foreign.values())
+        if not said:
+            log("  waiting up to %.0f s for other syscall tracers to finish: %s"
+                % (limit, "; ".join(foreign[p] for p in new)))
+            said = True
+        time.sleep(1.0)
+
+
+def wait_attached(p, tracepoints, timeout, ready_path=None):
+    """Waits until P has BPF programs on all TRACEPOINTS (bpftool perf list), and, with
+    READY_PATH, until that file holds a READY line. Returns ms since P was spawned."""
+    want = set(tracepoints)
+    deadline = time.monotonic() + timeout
+    have_bpftool = shutil.which("bpftool") is not None
+    while True:
+        r = reap(p, 0)
+        if r is not None:
+            raise Unavailable("exited with %s before attaching" % r[0])
+        ready = ready_path is None or "READY" in read_text(ready_path)
+        if ready:
+            if not have_bpftool:
+                return (time.monotonic_ns() - p.bench_t0) / 1e6
+            lst = bpftool_perf_list() or []
+            got = {tp for pid, tp in lst if pid == p.pid}
+            if want <= got:
+                return (time.monotonic_ns() - p.bench_t0) / 1e6
+        if time.monotonic() >= deadline:
+            raise Unavailable("not attached after %.0f s" % timeout)
+        time.sleep(0.01)
+
+
+def wait_output_stable(path, quiet_s=0.3, limit_s=30.0):
+    """Waits until PATH stops growing (the tracer has written what it had)."""
+    last, since, deadline = -1, time.monotonic(), time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        try:
+            size = os.path.getsize(path)
+        except OSError:
+            size = 0
+        if size != last:
+            last, since = size, time.monotonic()
+        elif time.monotonic() - since >= quiet_s:
+            return
+        time.sleep(0.05)
+
+
+# --------------------------------------------------------------------------------------------
+# Workloads
+
+BPFTRACE_MKDIR = (
+    'tracepoint:syscalls:sys_enter_mkdir { @path[tid] = args->pathname; @mode[tid]=args->mode; } '
+    'tracepoint:syscalls:sys_exit_mkdir /@path[tid]/ { printf("%d %d %d %d %s %d %d\\n", pid, '
+    'tid, uid, gid, str(@path[tid]), @mode[tid], args->ret); delete(@path[tid]); '
+    'delete(@mode[tid]); }\n'
+    'END { clear(@path); clear(@mode); }\n')
+# connect: the sockaddr is read at enter (as libebpfpub's connect serializer does), 16 bytes
+# (a sockaddr_in), printed as escaped bytes.
+BPFTRACE_CONNECT = (
+    'tracepoint:syscalls:sys_enter_connect { @sa[tid] = buf(args->uservaddr, 16); '
+    '@fd[tid] = args->fd; @len[tid] = args->addrlen; }\n'
+    'tracepoint:syscalls:sys_exit_connect /@len[tid]/ { printf("%d %d %d %d %d %d %r %d\\n", '
+    'pid, tid, uid, gid, @fd[tid], @len[tid], @sa[tid], args->ret); delete(@sa[tid]); '
+    'delete(@fd[tid]); delete(@len[tid]); }\n'
+    'END { clear(@sa); clear(@fd); clear(@len); }\n')
+# exec: filename and argv (join) at enter, the result at exit.
+BPFTRACE_EXEC = (
+    'tracepoint:syscalls:sys_enter_execve { @e[tid] = 1; printf("E %d %d %s\\n", pid, tid, '
+    'str(args->filename)); join(args->argv); }\n'
+    'tracepoint:syscalls:sys_exit_execve /@e[tid]/ { printf("X %d %d %d %d %s %d\\n", pid, '
+    'tid, uid, gid, comm, args->ret); delete(@e[tid]); }\n'
+    'END { clear(@e); }\n')
+
+
+def bpftrace_empty(syscall):
+    return ("tracepoint:syscalls:sys_enter_%s { } tracepoint:syscalls:sys_exit_%s { }\n"
+            % (syscall, syscall))
+
+
+EXEC_ARGV = "/bin/true a b c"
+
+
+def count_by_pid(text, wpid):
+    """Lines that start with a pid: events; those of the workload's pid: matched."""
+    events = matched = 0
+    for line in text.splitlines():
+        f = line.split(" ", 1)
+        if len(f) == 2 and f[0].isdigit():
+            events += 1
+            matched += f[0] == str(wpid)
+    return events, matched
+
+
+def count_bpftrace_exec(text, wpid):
+    events = matched = 0
+    for line in text.splitlines():
+        if line.startswith("X "):
+            events += 1
+        elif line == EXEC_ARGV:
+            matched += 1
+    return events, matched
+
+
+def count_execsnoop(text, wpid):
+    events = matched = 0
+    for line in text.splitlines()[1:]:
+        if not line.strip() or line.startswith("Lost"):
+            continue
+        events += 1
+        matched += line.rstrip().endswith(" " + EXEC_ARGV)
+    return events, matched
+
+
+def parse_kv(text):
+    for line in text.splitlines():
+        if line.startswith("workload="):
+            return dict(kv.split("=", 1) for kv in line.split())
+    return None
+
+
+def lost_in(text):
+    return sum(int(n) for n in re.findall(r"Lost (\d+) events", text))
+
+
+# --------------------------------------------------------------------------------------------
+# Runner
+
+
+class Bench:
+    def __init__(self, args):
+        self.args = args
+        self.build = os.path.abspath(args.build_dir)
+        self.bin = os.path.join(self.build, "bench")
+        self.tmp = tempfile.mkdtemp(prefix="ebpfpub-bench-")
+        self.results = {}       # workload -> mode -> [run dict]
+        self.unavailable = {}   # tool -> reason
+        self.notes = []
+        self.serial = 0
+        self.started = datetime.datetime.now()
+
+    def log(self, msg):
+        if not self.args.quiet:
+            print(msg, file=sys.stderr, flush=True)
+
+    def path(self, name):
+        self.serial += 1
+        return os.path.join(self.tmp, "%03d-%s" % (self.serial, name))
+
+    def run_workload(self, argv):
+        out, err = self.path("workload.out"), self.path("workload.err")
+        p = spawn(argv, out, err)
+        r = reap(p, self.args.workload_timeout)
+        if r is None:
+            stop(p, grace=1.0)
+            raise RuntimeError("%s did not finish in %d s" % (argv[0], self.args.workload_timeout))
+        kv = parse_kv(read_text(out))
+        if r[0] != 0 or kv is None:
+            raise RuntimeError("%s failed (%s): %s %s" % (" ".join(argv), r[0], read_text(out),
+                                                          read_text(err)))
+        if int(kv.get("slow_iters", "0")):
+            self.notes.append("%s: %s iteration(s) took over 100 ms (worst %.0f ms): a dropped"
+                              " SYN waited for its retransmission" % (
+                                  os.path.basename(argv[0]), kv["slow_iters"],
+                                  int(kv["worst_iter_ns"]) / 1e6))
+        kv["pid"] = int(kv["pid"])
+        kv["ns"] = float(kv.get("ns_per_call") or kv["ns_per_iter"])
+        kv["cpu_ns"] = float(kv["cpu_ns_per_call"])
+        return kv
+
+    def one_run(self, wl, mode):
+        """One measurement of workload WL in MODE; returns a dict."""
+        foreign = wait_quiet(self.args.quiet_timeout, self.log)
+        run = {"noisy": bool(foreign), "foreign": foreign}
+        if mode["tool"] is None:
+            w = self.run_workload(wl["argv"])
+            run.update(ns=w["ns"], cpu_ns=w["cpu_ns"], calls=int(w["calls"]))
+            return run
+
+        tool = mode["tool"]
+        out, err = self.path(mode["key"] + ".out"), self.path(mode["key"] + ".err")
+        argv = list(mode.get("argv", []))
+        if tool == "bpftrace":
+            script = self.path(mode["key"] + ".bt")
+            with open(script, "w") as f:
+                f.write(mode["script"])
+            argv = ["bpftrace", "-o", out, script]
+            tool_out = self.path(mode["key"] + ".stdout")
+        else:
+            tool_out = out
+        t0 = time.monotonic_ns()
+        env = dict(os.environ, EBPFPUB_BENCH_T0_NS=str(t0))
+        p = spawn(argv, tool_out, err, env=env)
+        p.bench_t0 = t0
+        try:
+            try:
+                startup = wait_attached(p, mode["tracepoints"], self.args.attach_timeout,
+                                        ready_path=out if tool in ("libebpfpub", "empty")
+                                        else None)
+            except Unavailable as e:
+                stop(p, grace=3.0)
+                raise Unavailable("%s: %s" % (e, failure_reason(read_text(err) +
+                                                                read_text(tool_out))))
+            cpu_attached = proc_cpu_seconds(p.pid)
+            w = self.run_workload(wl["argv"])
+            if tool == "libebpfpub" and mode.get("expect"):
+                # tracer_bench exits by itself once it saw every call; give it time to drain.
+                if reap(p, self.args.drain_timeout) is None:
+                    self.log("  %s: not all events after %.0f s, stopping it"
+                             % (mode["name"], self.args.drain_timeout))
+            else:
+                wait_output_stable(out, limit_s=self.args.drain_timeout)
+            hwm = proc_vm_hwm_kb(p.pid)
+            cpu_end = proc_cpu_seconds(p.pid) if reap(p, 0) is None else None
+            code, ru = stop(p)
+        finally:
+            if p.pid in STARTED:
+                stop(p, grace=3.0)
+        text = read_text(out)
+        run.update(ns=w["ns"], cpu_ns=w["cpu_ns"], calls=int(w["calls"]), startup_ms=startup,
+                   cpu_s=max(0.0, (rusage_cpu(ru) if cpu_end is None else cpu_end)
+                             - cpu_attached),
+                   maxrss_kb=hwm,
+                   exit_code=code)
+        if tool == "libebpfpub":
+            m = re.search(r"^REPORT (\{.*\})$", text, re.M)
+            if not m:
+                raise RuntimeError("tracer_bench gave no report (exit %s): %s" % (
+                    code, read_text(err)[-500:]))
+            rep = json.loads(m.group(1))
+            # Its own accounting: from READY to its report, before detaching; getrusage,
+            # so finer than the clock ticks of /proc/PID/stat.
+            run["maxrss_kb"] = rep["vm_hwm_kb"]
+            run["cpu_s"] = rep["cpu_after_ready_s"]
+            run.update(events=rep["events"], matched=rep["matched"],
+                       lost=rep["lost"] + rep["enter_dropped"] + rep["exit_without_enter"],
+                       lost_detail="%d/%d/%d" % (rep["lost"], rep["enter_dropped"],
+                                                 rep["exit_without_enter"]),
+                       report=rep)
+        elif mode.get("counter"):
+            events, matched = mode["counter"](text, w["pid"])
+            run.update(events=events, matched=matched, lost=lost_in(text + read_text(err)))
+        else:
+            run.update(events=None, matched=None, lost=None)
+        if not run["noisy"]:
+            foreign = list(foreign_syscall_tracers().values())
+            run.update(noisy=bool(foreign), foreign=foreign)
+        return run
+
+    # ----------------------------------------------------------------------------------------
+
+    def modes_for(self, wl):
+        tb = os.path.join(self.bin, "tracer_bench")
+        name, n = wl["name"], wl["calls"]
+        sc = wl["syscall"]
+        tps = ["sys_enter_" + sc, "sys_exit_" + sc]
+        modes = [{"key": "untraced", "name": "untraced", "tool": None}]
+        lib = {"key": "libebpfpub", "name": "libebpfpub", "tool": "libebpfpub",
+               "argv": [tb, "-t", sc, "-j", "-n", str(n)] + wl["match"], "expect": n,
+               "tracepoints": tps}
+        modes.append(lib)
+        if name == "mkdir" and self.args.variants:
+            for key, extra in (("perf", ["-k", "perf"]), ("p4", ["-p", "4"]),
+                               ("p12", ["-p", "12"]), ("perf-p4", ["-k", "perf", "-p", "4"])):
+                v = dict(lib, key="libebpfpub-" + key, name="libebpfpub " + " ".join(extra))
+                v["argv"] = lib["argv"] + extra
+                modes.append(v)
+        modes.append({"key": "bpftrace", "name": "bpftrace (same capture)", "tool": "bpftrace",
+                      "script": wl["bpftrace"], "tracepoints": tps, "counter": wl["counter"]})
+        if name == "mkdir":
+            et = os.path.join(self.bin, "empty_tracer")
+            o = ["sys_enter_openat", "sys_exit_openat"]
+            modes.append({"key": "empty", "name": "empty programs (floor)", "tool": "empty",
+                          "argv": [et, sc], "tracepoints": tps})
+            if self.args.variants:
+                modes.append({"key": "bpftrace-empty", "name": "bpftrace empty programs",
+                              "tool": "bpftrace", "script": bpftrace_empty(sc),
+                              "tracepoints": tps})
+            # What an untraced syscall pays while another syscall is traced.
+            modes.append({"key": "other-libebpfpub", "name": "libebpfpub on openat only",
+                          "tool": "libebpfpub", "argv": [tb, "-t", "openat", "-j"],
+                          "tracepoints": o, "other": True})
+            modes.append({"key": "other-empty", "name": "empty programs on openat only",
+                          "tool": "empty", "argv": [et, "openat"], "tracepoints": o,
+                          "other": True})
+        for t in wl.get("tools", []):
+            modes.append(t)
+        return modes
+
+    def workloads(self):
+        a = self.args
+        wls = []
+        if "mkdir" in a.only:
+            sc = "mkdirat" if a.mkdirat else "mkdir"
+            argv = [os.path.join(self.bin, "workload_mkdir")] + (["--at"] if a.mkdirat else [])
+            argv.append(str(a.mkdir_calls))
+            if a.mkdir_threads > 1:
+                argv.append(str(a.mkdir_threads))
+            wls.append({"name": "mkdir", "syscall": sc, "calls": a.mkdir_calls,
+                        "argv": argv, "match": ["-c", "workload_mkdir"],
+                        "bpftrace": BPFTRACE_MKDIR.replace("_mkdir ", "_%s " % sc),
+                        "counter": count_by_pid, "unit": "ns/call"})
+        if "connect" in a.only:
+            tps = ["sys_enter_connect", "sys_exit_connect"]
+            wls.append({"name": "connect", "syscall": "connect", "calls": a.connect_calls,
+                        "argv": [os.path.join(self.bin, "workload_connect"),
+                                 str(a.connect_calls)],
+                        "match": ["-c", "workload_connec"],
+                        "bpftrace": BPFTRACE_CONNECT, "counter": count_by_pid,
+                        "unit": "ns/iter",
+                        "tools": [
+                            {"key": "tcpconnect", "name": "tcpconnect (libbpf-tools)",
+                             "tool": "tcpconnect", "argv": ["tcpconnect"],
+                             "tracepoints": ["tcp_v4_connect"], "counter": count_by_pid},
+                            {"key": "tcpconnect-bpfcc", "name": "tcpconnect-bpfcc (bcc)",
+                             "tool": "tcpconnect-bpfcc", "argv": ["tcpconnect-bpfcc"],
+                             "tracepoints": ["tcp_v4_connect"], "counter": count_by_pid}]})
+        if "exec" in a.only:
+            tps = ["sys_enter_execve", "sys_exit_execve"]
+            wls.append({"name": "exec", "syscall": "execve", "calls": a.exec_calls,
+                        "argv": [os.path.join(self.bin, "workload_exec"), str(a.exec_calls)],
+                        "match": ["-c", "true", "-a", EXEC_ARGV],
+                        "bpftrace": BPFTRACE_EXEC, "counter": count_bpftrace_exec,
+                        "unit": "ns/iter",
+                        "tools": [
+                            {"key": "execsnoop", "name": "execsnoop (libbpf-tools)",
+                             "tool": "execsnoop", "argv": ["execsnoop"], "tracepoints": tps,
+                             "counter": count_execsnoop},
+                            {"key": "execsnoop-bpfcc", "name": "execsnoop-bpfcc (bcc)",
+                             "tool": "execsnoop-bpfcc", "argv": ["execsnoop-bpfcc"],
+                             "tracepoints": tps, "counter": count_execsnoop}]})
+        return wls
+
+    def probe_tool(self, mode):
+        """Starts a tool once to see whether it works here; None when it does."""
+        exe = shutil.which(mode["argv"][0])
+        if not exe:
+            return "not installed (apt-get install %s)" % (
+                "bpfcc-tools" if mode["argv"][0].endswith("-bpfcc") else "libbpf-tools")
+        out, err = self.path(mode["key"] + ".probe.out"), self.path(mode["key"] + ".probe.err")
+        t0 = time.monotonic_ns()
+        p = spawn(mode["argv"], out, err)
+        p.bench_t0 = t0
+        try:
+            wait_attached(p, mode["tracepoints"], self.args.attach_timeout)
+            return None
+        except Unavailable as e:
+            stop(p, grace=3.0)
+            return "%s: %s" % (e, failure_reason(read_text(err) + read_text(out)))
+        finally:
+            if p.pid in STARTED:
+                stop(p, grace=5.0)
+
+    def run_all(self):
+        a = self.args
+        self.wls = self.workloads()
+        for wl in self.wls:
+            modes = self.modes_for(wl)
+            runnable = []
+            for m in modes:
+                if m["tool"] == "bpftrace" and not shutil.which("bpftrace"):
+                    self.unavailable[m["name"]] = "bpftrace is not installed"
+                    continue
+                if m["tool"] in ("tcpconnect", "tcpconnect-bpfcc", "execsnoop",
+                                 "execsnoop-bpfcc"):
+                    why = self.probe_tool(m)
+                    if why:
+                        self.unavailable[m["name"]] = why
+                        self.log("  %s: unavailable: %s" % (m["name"], why))
+                        continue
+                runnable.append(m)
+            res = self.results.setdefault(wl["name"], {})
+            for rnd in range(a.rounds):
+                order = runnable if rnd % 2 == 0 else list(reversed(runnable))
+                for m in order:
+                    if m["name"] in self.unavailable:
+                        continue
+                    self.log("%s round %d/%d: %s" % (wl["name"], rnd + 1, a.rounds, m["name"]))
+                    try:
+                        r = self.one_run(wl, m)
+                    except Unavailable as e:
+                        self.unavailable[m["name"]] = str(e)
+                        self.log("  unavailable: %s" % e)
+                        continue
+                    res.setdefault(m["key"], []).append(r)
+                    self.log("  %.1f %s%s" % (r["ns"], wl["unit"],
+                                              "" if r.get("matched") is None else
+                                              ", %s/%s delivered" % (r["matched"], r["calls"])))
+                    time.sleep(a.pause)
+            wl["modes"] = [m for m in modes if m["key"] in res]
+        self.all_syscalls = []
+        if "all" in a.only:
+            for i in range(1 if a.quick else 3):
+                self.log("all syscalls: generate+load %d/%d" % (i + 1, 1 if a.quick else 3))
+                wait_quiet(a.quiet_timeout, self.log)
+                out, err = self.path("all.out"), self.path("all.err")
+                p = spawn([os.path.join(self.bin, "tracer_bench"), "-t", "all", "-j"], out, err)
+                try:
+                    r = reap(p, 300)
+                finally:
+                    if p.pid in STARTED:
+                        stop(p, grace=5.0)
+                m = re.search(r"^REPORT (\{.*\})$", read_text(out), re.M)
+                if m:
+                    self.all_syscalls.append(json.loads(m.group(1)))
+                else:
+                    self.notes.append("tracer_bench -t all failed: " +
+                                      failure_reason(read_text(err)))
+                time.sleep(a.pause)
+
+    # ----------------------------------------------------------------------------------------
+
+    def report(self, wls):
+        a = self.args
+        lines = []
+        P = lines.append
+        P("libebpfpub benchmarks, %s, %.0f min" % (
+            self.started.strftime("%Y-%m-%d %H:%M"),
+            (datetime.datetime.now() - self.started).total_seconds() / 60))
+        P("machine: %d CPUs (%s), kernel %s, %s; bpftrace: %s" % (
+            os.cpu_count(), cpu_model(), platform.release(), mem_total(), tool_version()))
+        P("rounds: %d, alternating order; figures are medians over the rounds%s" % (
+            a.rounds, " (--quick)" if a.quick else ""))
+        P("")
+        for wl in wls:
+            res = self.results.get(wl["name"], {})
+            base = res.get("untraced")
+            base_ns = statistics.median(r["ns"] for r in base) if base else None
+            base_cpu = statistics.median(r["cpu_ns"] for r in base) if base else None
+            P("== %s: %s, %d calls per run%s ==" % (
+                wl["name"], " ".join(os.path.basename(x) for x in wl["argv"]), wl["calls"],
+                "" if wl["name"] != "exec" else " (fork+execve+waitpid)"))
+            hdr = ["mode", wl["unit"], "+-", "ratio", "CPU ratio", "delivered/calls", "lost",
+                   "tracer CPU s", "us/event", "peak RSS", "start-up", "noisy"]
+            rows = [hdr]
+            for m in wl.get("modes", []):
+                runs = res.get(m["key"])
+                if not runs:
+                    continue
+                ns = statistics.median(r["ns"] for r in runs)
+                cpu = statistics.median(r["cpu_ns"] for r in runs)
+                spread = (max(r["ns"] for r in runs) - min(r["ns"] for r in runs)) / 2 / ns
+                row = [m["name"], "%.0f" % ns, "%.0f%%" % (spread * 100),
+                       "%.2fx" % (ns / base_ns) if base_ns else "-",
+                       "%.2fx" % (cpu / base_cpu) if base_cpu else "-"]
+                if m["tool"] is None:
+                    row += ["-", "-", "-", "-", "-", "-"]
+                else:
+                    if runs[0].get("matched") is not None and not m.get("other"):
+                        mt = [r["matched"] for r in runs]
+                        row.append("%d/%d%s" % (statistics.median(mt), wl["calls"],
+                                                "" if min(mt) == max(mt) else
+                                                " (min %d)" % min(mt)))
+                    else:
+                        row.append("-")
+                    lost = [r["lost"] for r in runs if r.get("lost") is not None]
+                    if not lost:
+                        row.append("-")
+                    elif m["tool"] == "libebpfpub":
+                        worst = max(runs, key=lambda r: r["lost"])
+                        row.append("%d (%s)" % (worst["lost"], worst["lost_detail"]))
+                    else:
+                        row.append("%d" % max(lost))
+                    cpu = statistics.median(r["cpu_s"] for r in runs)
+                    row.append("%.2f" % cpu)
+                    # CPU comes in clock ticks (10 ms): per event only over enough events.
+                    ev = [r["cpu_s"] / r["events"] * 1e6 for r in runs
+                          if (r.get("events") or 0) >= 1000]
+                    row.append("%.2f" % statistics.median(ev) if ev else "-")
+                    rss = [r["maxrss_kb"] for r in runs if r.get("maxrss_kb")]
+                    row.append("%.0f MiB" % (statistics.median(rss) / 1024) if rss else "-")
+                    row.append("%.0f ms" % statistics.median(r["startup_ms"] for r in runs))
+                noisy = sum(1 for r in runs if r.get("noisy"))
+                row.append("%d/%d" % (noisy, len(runs)) if noisy else "")
+                rows.append(row)
+            lines.extend(format_table(rows))
+            for name, why in self.unavailable.items():
+                if any(name == m["name"] for m in self.modes_for(wl)):
+                    P("  %s: unavailable: %s" % (name, why))
+            lib = res.get("libebpfpub")
+            if lib:
+                reps = [r["report"] for r in lib]
+                P("  libebpfpub: tracer CPU after attach, per event: user %.2f us + sys %.2f us;"
+                  " delivery latency mean %.0f us, max %.0f us; self-measured start-up %.0f ms"
+                  " (%.0f ms of it in main); teardown %.0f ms; resident at the end: %.0f MiB"
+                  " anonymous + %.0f MiB file-backed (libLLVM's pages, the mapped ring)" % (
+                      med([r["cpu_after_ready_user_s"] / max(r["events"], 1) * 1e6 for r in reps]),
+                      med([r["cpu_after_ready_sys_s"] / max(r["events"], 1) * 1e6 for r in reps]),
+                      med([r["latency_mean_us"] for r in reps]),
+                      max(r["latency_max_us"] for r in reps),
+                      med([r["startup_ms"] for r in reps]),
+                      med([r["startup_in_main_ms"] for r in reps]),
+                      med([r["teardown_s"] * 1e3 for r in reps]),
+                      med([r["rss_anon_kb"] / 1024 for r in reps]),
+                      med([r["rss_file_kb"] / 1024 for r in reps])))
+            if wl["name"] == "mkdir" and base_ns:
+                o = res.get("other-libebpfpub")
+                e = res.get("empty")
+                oe = res.get("other-empty")
+                if o:
+                    P("  untraced mkdir while libebpfpub traces only openat: %.2fx untraced%s%s"
+                      % (med([r["ns"] for r in o]) / base_ns,
+                         ("; while empty programs sit on openat: %.2fx"
+                          % (med([r["ns"] for r in oe]) / base_ns)) if oe else "",
+                         ("; empty programs on mkdir itself: %.2fx"
+                          % (med([r["ns"] for r in e]) / base_ns)) if e else ""))
+                if e and lib:
+                    P("  per call: libebpfpub adds %.0f ns, of which %.0f ns is the floor (the "
+                      "tracepoints with empty programs) and %.0f ns its programs' work"
+                      % (med([r["ns"] for r in lib]) - base_ns, med([r["ns"] for r in e]) - base_ns,
+                         med([r["ns"] for r in lib]) - med([r["ns"] for r in e])))
+            P("")
+        if self.all_syscalls:
+            s = self.all_syscalls
+            P("== generate+load+attach of every syscall (tracer_bench -t all, %d run%s) =="
+              % (len(s), "s" if len(s) > 1 else ""))
+            P("  %.2f s for %d of %d syscalls (%.2f ms each; CPU user %.2f s, sys %.2f s);"
+              " %d failed" % (
+                  med([r["add_all_s"] for r in s]), s[0]["added"], s[0]["available"],
+                  med([r["per_syscall_ms"] for r in s]), med([r["add_all_user_s"] for r in s]),
+                  med([r["add_all_sys_s"] for r in s]), max(r["failed"] for r in s)))
+            P("  detaching them all (ebpfpub_tracer_free): %.1f s" % med([r["teardown_s"] for r in s]))
+            P("  kernel memory with every syscall traced: %s (maps of the syscalls: %s);"
+              " tracer peak RSS %.0f MiB" % (
+                  mib(s[0]["memory_bytes"]), mib(s[0]["memory_tracer_bytes"]),
+                  med([r["vm_hwm_kb"] for r in s]) / 1024))
+            P("")
+        mem = []
+        for wl in wls:
+            for r in self.results.get(wl["name"], {}).get("libebpfpub", []):
+                mem.append((wl["syscall"], r["report"]))
+        if mem:
+            seen = set()
+            parts = []
+            for sc, rep in mem:
+                if sc in seen:
+                    continue
+                seen.add(sc)
+                parts.append("%s %s (storage %s + output %s + maps %s)" % (
+                    sc, mib(rep["memory_bytes"]), mib(rep["memory_storage_bytes"]),
+                    mib(rep["memory_output_bytes"]), mib(rep["memory_tracer_bytes"])))
+            P("libebpfpub kernel memory at default sizes, one syscall traced: " + "; ".join(parts))
+        noisy = [(wl["name"], k, r["foreign"]) for wl in wls
+                 for k, runs in self.results.get(wl["name"], {}).items() for r in runs
+                 if r.get("noisy")]
+        if noisy:
+            who = sorted({f for _, _, fs in noisy for f in fs})
+            P("NOTE: %d run(s) ran while other processes had syscall tracepoint programs "
+              "attached (%s): their figures include that load." % (len(noisy), "; ".join(who[:6])))
+        for n in self.notes:
+            P("NOTE: " + n)
+        return "\n".join(lines)
+
+
+def med(values):
+    values = list(values)
+    return statistics.median(values) if values else 0.0
+
+
+def mib(n):
+    return "%.1f MiB" % (n / 1048576.0)
+
+
+def format_table(rows):
+    widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
+    out = []
+    for j, r in enumerate(rows):
+        cells = []
+        for i, c in enumerate(r):
+            cells.append(str(c).ljust(widths[i]) if i == 0 else str(c).rjust(widths[i]))
+        out.append("  " + "  ".join(cells).rstrip())
+        if j == 0:
+            out.append("  " + "  ".join("-" * w for w in widths))
+    return out
+
+
+def cpu_model():
+    for line in read_text("/proc/cpuinfo").splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.machine()
+
+
+def mem_total():
+    for line in read_text("/proc/meminfo").splitlines():
+        if line.startswith("MemTotal"):
+            return "%.0f GiB RAM" % (int(line.split()[1]) / 1048576.0)
+    return "?"
+
+
+def tool_version():
+    try:
+        return subprocess.run(["bpftrace", "--version"], capture_output=True,
+                              text=True).stdout.strip() or "?"
+    except OSError:
+        return "not installed"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--quick", action="store_true",
+                    help="short run: 2 rounds, 200k mkdir, 5k connect, 500 exec, 1 all-syscalls run")
+    ap.add_argument("--rounds", type=int, help="rounds per workload (default 5, --quick 2)")
+    ap.add_argument("--mkdir-calls", type=int)
+    ap.add_argument("--mkdir-threads", type=int, default=1)
+    ap.add_argument("--mkdirat", action="store_true",
+                    help="the mkdir workload calls mkdirat (and that is traced): for measuring"
+                         " while another process traces mkdir")
+    ap.add_argument("--connect-calls", type=int)
+    ap.add_argument("--exec-calls", type=int)
+    ap.add_argument("--only", default="mkdir,connect,exec,all",
+                    help="comma list of mkdir, connect, exec, all (default: every one)")
+    ap.add_argument("--variants", action="store_true",
+                    help="mkdir also with libebpfpub's perf output and page_exp 4/12, and with"
+                         " bpftrace running empty programs")
+    ap.add_argument("--build-dir", default=os.path.join(ROOT, "build"))
+    ap.add_argument("--attach-timeout", type=float, default=60.0)
+    ap.add_argument("--drain-timeout", type=float, default=10.0)
+    ap.add_argument("--workload-timeout", type=int, default=600)
+    ap.add_argument("--quiet-timeout", type=float, default=60.0,
+                    help="wait this long for other processes' syscall tracers to go away before"
+                         " each run (then run anyway, flagged noisy)")
+    ap.add_argument("--pause", type=float, default=0.5, help="seconds between runs")
+    ap.add_argument("--json", help="also write the raw results to this file")
+    ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    ap.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    args = ap.parse_args()
+    args.only = set(args.only.split(","))
+    if args.rounds is None:
+        args.rounds = 2 if args.quick else 5
+    if args.mkdir_calls is None:
+        args.mkdir_calls = 200000 if args.quick else 1000000
+    if args.connect_calls is None:
+        args.connect_calls = 5000 if args.quick else 20000
+    if args.exec_calls is None:
+        args.exec_calls = 500 if args.quick else 2000
+
+    if os.geteuid() != 0:
+        sys.exit("run.py: run as root (loading BPF programs needs it)")
+    for exe in ("workload_mkdir", "workload_connect", "workload_exec", "tracer_bench",
+                "empty_tracer"):
+        if not os.access(os.path.join(args.build_dir, "bench", exe), os.X_OK):
+            sys.exit("run.py: %s/bench/%s is missing: run scripts/bootstrap.sh (or ninja -C build)"
+                     % (args.build_dir, exe))
+
+    # SIGTERM/SIGHUP: unwind through the finally blocks like Ctrl-C does.
+    def on_term(sig, frame):
+        raise KeyboardInterrupt
+    signal.signal(signal.SIGTERM, on_term)
+    signal.signal(signal.SIGHUP, on_term)
+
+    b = Bench(args)
+    try:
+        b.run_all()
+        text = b.report(b.wls)
+        if args.json:
+            with open(args.json, "w") as f:
+                json.dump({"results": b.results, "unavailable": b.unavailable,
+                           "all_syscalls": b.all_syscalls, "args": vars(args)}, f, indent=1,
+                          default=str)
+    finally:
+        cleanup_all()
+        if args.keep:
+            print("run.py: temporary files kept in %s" % b.tmp, file=sys.stderr)
+        else:
+            shutil.rmtree(b.tmp, ignore_errors=True)
+    print(text)
+
+if __name__ == "__main__":
+    try:
+        main()
+    except KeyboardInterrupt:
+        sys.exit("run.py: interrupted; every process it had started was stopped")

@@ -51,6 +51,7 @@ struct codegen_env {
 	bool have_mm_offsets;
 	uint32_t task_mm_offset;
 	uint32_t mm_arg_start_offset;
+	uint32_t mm_env_end_offset;   /* 0: unknown */
 };
 
 struct codegen;

@@ -489,6 +489,56 @@ static void emit_exec_filename_retry(struct cg_fn *f, LLVMValueRef rec, LLVMValu
 	LLVMPositionBuilderAtEnd(f->b, after);
 }
 
+/* A successful exec whose filename was unreadable at enter (a page the caller never
+ * touched): the kernel copied it to the top of the new program's stack, right after the
+ * environment strings (mm->env_end), so read it there into a second item, which the decoder
+ * takes instead of the first. */
+static void emit_exec_filename_from_mm(struct cg_fn *f, LLVMValueRef rec, LLVMValueRef retval)
+{
+	const struct layout *l = f->layout;
+	const struct codegen_env *env = f->env;
+	const struct layout_capture *c = exec_filename_capture(l);
+	LLVMBasicBlockRef ok, unreadable, have_mm, have_mm2, have_ptr, after;
+	LLVMValueRef hdr, want, slot, a[3], r;
+
+	if (!c || !env->mm_env_end_offset)
+		return;
+	ok = cg_block(f, "fname_ok");
+	unreadable = cg_block(f, "fname_unreadable");
+	have_mm = cg_block(f, "fname_mm");
+	have_mm2 = cg_block(f, "fname_mm2");
+	have_ptr = cg_block(f, "fname_ptr");
+	after = cg_block(f, "fname_mm_done");
+	slot = cg_slot(f, f->i64, 1);
+	cg_if(f, LLVMBuildICmp(f->b, LLVMIntEQ, retval, cg_const(f, 0), ""), ok, after);
+	hdr = LLVMBuildAnd(f->b, cg_load(f, f->i64, rec, l->fixed_size),
+			   cg_const(f, 0xffffffull | (uint64_t)EBPFPUB_FIELD_UNREADABLE << 24), "");
+	want = cg_const(f, c->arg | (uint64_t)RECORD_ITEM_STRING << 16 |
+				   (uint64_t)EBPFPUB_FIELD_UNREADABLE << 24);
+	cg_if(f, LLVMBuildICmp(f->b, LLVMIntEQ, hdr, want, ""), unreadable, after);
+	a[0] = slot;
+	a[1] = cg_const32(f, 8);
+	a[2] = LLVMBuildIntToPtr(f->b,
+				 LLVMBuildAdd(f->b, helper0(f, BPF_FUNC_get_current_task),
+					      cg_const(f, env->task_mm_offset), ""),
+				 f->ptr, "");
+	r = cg_helper(f, BPF_FUNC_probe_read_kernel, f->i64, a, 3);
+	cg_if(f, LLVMBuildICmp(f->b, LLVMIntEQ, r, cg_const(f, 0), ""), have_mm, after);
+	{
+		LLVMValueRef mm = cg_load(f, f->i64, slot, 0);
+
+		cg_if(f, LLVMBuildIsNotNull(f->b, mm, ""), have_mm2, after);
+		a[2] = LLVMBuildIntToPtr(f->b,
+					 LLVMBuildAdd(f->b, mm, cg_const(f, env->mm_env_end_offset), ""),
+					 f->ptr, "");
+		r = cg_helper(f, BPF_FUNC_probe_read_kernel, f->i64, a, 3);
+		cg_if(f, LLVMBuildICmp(f->b, LLVMIntEQ, r, cg_const(f, 0), ""), have_ptr, after);
+	}
+	emit_string_item(f, rec, cg_load(f, f->i64, slot, 0), c->arg, RECORD_ITEM_STRING, c->size,
+			 l->storage.capacity, after);
+	LLVMPositionBuilderAtEnd(f->b, after);
+}
+
 /* Where the exec argv's header item can start at most: after the other enter captures. */
 static uint32_t exec_argv_offset_bound(const struct layout *l, const struct layout_capture *argv)
 {
@@ -806,6 +856,7 @@ static void emit_exit(struct cg_fn *f)
 				emit_exec_argv(f, rec, retval, &l->captures[i]);
 				break;
 			}
+		emit_exec_filename_from_mm(f, rec, retval);
 	}
 	emit_captures(f, rec, EBPFPUB_AT_EXIT, l->storage.capacity);
 	emit_output(f, rec);

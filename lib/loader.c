@@ -231,7 +231,8 @@ static int member_offset(const struct btf *btf, uint32_t type_id, const char *na
 	return -ENOENT;
 }
 
-int loader_mm_offsets(uint32_t *task_mm, uint32_t *mm_arg_start, char *err, size_t err_size)
+int loader_mm_offsets(uint32_t *task_mm, uint32_t *mm_arg_start, uint32_t *mm_env_end, char *err,
+		      size_t err_size)
 {
 	struct btf *btf = btf__load_vmlinux_btf();
 	int task, mm, r;
@@ -254,6 +255,11 @@ int loader_mm_offsets(uint32_t *task_mm, uint32_t *mm_arg_start, char *err, size
 	/* The exit program reads arg_start and arg_end with one 16-byte read. */
 	if (!r && arg_end != *mm_arg_start + 8)
 		r = -EINVAL;
+	/* env_end: where the exec'd filename starts on the new stack (the kernel copies it
+	 * first, above the environment). Optional. */
+	*mm_env_end = 0;
+	if (!r && member_offset(btf, (uint32_t)mm, "env_end", mm_env_end, 0) != 0)
+		*mm_env_end = 0;
 	if (r)
 		util_errf(err, err_size,
 			  "kernel BTF lacks task_struct.mm or mm_struct.arg_start/arg_end next to each other");

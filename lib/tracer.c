@@ -49,7 +49,7 @@ struct ebpfpub_tracer {
 	volatile sig_atomic_t stopped;
 	bool have_mm_offsets;
 	bool mm_offsets_tried;
-	uint32_t task_mm_offset, mm_arg_start_offset;
+	uint32_t task_mm_offset, mm_arg_start_offset, mm_env_end_offset;
 	uint64_t events, filtered, malformed, truncated, read_errors;
 	char last_error[UTIL_ERR_SIZE];
 };
@@ -396,6 +396,7 @@ static void fill_env(struct ebpfpub_tracer *t, struct tracer_syscall *s, struct 
 
 		t->mm_offsets_tried = true;
 		t->have_mm_offsets = loader_mm_offsets(&t->task_mm_offset, &t->mm_arg_start_offset,
+						       &t->mm_env_end_offset,
 						       err, sizeof(err)) == 0;
 		if (!t->have_mm_offsets)
 			util_log(t->opts.log_fn, t->opts.log_ctx, EBPFPUB_LOG_WARNING,
@@ -404,6 +405,7 @@ static void fill_env(struct ebpfpub_tracer *t, struct tracer_syscall *s, struct 
 	env->have_mm_offsets = t->have_mm_offsets;
 	env->task_mm_offset = t->task_mm_offset;
 	env->mm_arg_start_offset = t->mm_arg_start_offset;
+	env->mm_env_end_offset = t->mm_env_end_offset;
 }
 
 static int load_program(struct ebpfpub_tracer *t, struct tracer_syscall *s,

@@ -408,8 +408,8 @@ static void test_untouched(struct ebpfpub_tracer *t, struct exec_list *el)
 	enum { RUNS = 200, NARGS = 6 };
 	static const char *const strs[NARGS] = { "print_args", "untouched", "", "pages",
 						 "of a file mapping", "end" };
-	char path[64], content[256], *expect[NARGS];
-	size_t offs[NARGS], size = 0;
+	char path[64], content[512], *expect[NARGS];
+	size_t offs[NARGS], size = 0, fname_off;
 	pid_t pids[RUNS];
 	int fd, i, run, read_errors = 0;
 
@@ -422,6 +422,11 @@ static void test_untouched(struct ebpfpub_tracer *t, struct exec_list *el)
 		size += n;
 		expect[i] = (char *)strs[i];
 	}
+	/* The filename too lives in the untouched mapping: read from the new program's stack. */
+	fname_off = size;
+	ASSERT(size + strlen(helper) + 1 <= sizeof(content));
+	memcpy(content + size, helper, strlen(helper) + 1);
+	size += strlen(helper) + 1;
 	snprintf(path, sizeof(path), "/tmp/ebpfpub-test-argv-%d", getpid());
 	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	ASSERT(fd >= 0);
@@ -440,7 +445,7 @@ static void test_untouched(struct ebpfpub_tracer *t, struct exec_list *el)
 			for (i = 0; i < NARGS; i++)
 				argv[i] = base + offs[i];
 			argv[NARGS] = NULL;
-			syscall(SYS_execve, helper, argv, child_env);
+			syscall(SYS_execve, base + fname_off, argv, child_env);
 			_exit(127);
 		}
 		ASSERT(waitpid(pid, &status, 0) == pid);
@@ -458,6 +463,8 @@ static void test_untouched(struct ebpfpub_tracer *t, struct exec_list *el)
 		CHECK_INT(f->argv_source, EBPFPUB_ARGV_FROM_NEW_MM);
 		CHECK_INT(f->flags, 0);
 		check_argv(f, expect, NARGS);
+		CHECK_STR(cap_field(e, "filename")->str, helper);
+		CHECK_INT(cap_field(e, "filename")->flags, 0);
 		read_errors += (e->probe_error & EBPFPUB_PROBE_ERROR_READ) != 0;
 	}
 	/* The enter program did fail to read the strings: the test saw untouched pages. */

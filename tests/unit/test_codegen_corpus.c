@@ -53,6 +53,7 @@ static int generate(struct codegen *cg, const char *root, const char *name, bool
 	env.have_mm_offsets = true;
 	env.task_mm_offset = 2000;
 	env.mm_arg_start_offset = 300;
+	env.mm_env_end_offset = 324;
 	r = codegen_syscall(cg, &l, &env, &obj, err, sizeof(err));
 	if (r < 0) {
 		fprintf(stderr, "%s: codegen: %s\n", name, err);

@@ -98,7 +98,7 @@ def check_install_tags(version):
     want = {
         "runtime": [r"/libebpfpub\.so\.0$", r"/libebpfpub\.so\.%s$" % re.escape(version)],
         "devel": [r"/include/ebpfpub/ebpfpub\.h$", r"/include/ebpfpub/version\.h$",
-                  r"/libebpfpub\.so$", r"/pkgconfig/libebpfpub\.pc$"],
+                  r"/libebpfpub\.so$", r"/libebpfpub\.a$", r"/pkgconfig/libebpfpub\.pc$"],
         "man": [],
     }
     tools_built = os.path.exists(os.path.join(BUILD_ROOT, "tools", "ebpftracer", "ebpftracer"))
@@ -148,7 +148,8 @@ def check_deb_contents(debs, version, ma):
     expect = {
         "libebpfpub0": [f"{libdir}/libebpfpub.so.0", f"{libdir}/libebpfpub.so.{version}"],
         "libebpfpub-dev": ["/usr/include/ebpfpub/ebpfpub.h", "/usr/include/ebpfpub/version.h",
-                           f"{libdir}/libebpfpub.so", f"{libdir}/pkgconfig/libebpfpub.pc"],
+                           f"{libdir}/libebpfpub.so", f"{libdir}/libebpfpub.a",
+                           f"{libdir}/pkgconfig/libebpfpub.pc"],
         "ebpftracer": ["/usr/bin/ebpftracer", "/usr/share/man/man1/ebpftracer.1.gz"],
     }
     for pkg, want in expect.items():
@@ -418,7 +419,8 @@ def test_rpm(outdir, version, tmp):
     expect = {
         "libebpfpub": [f"{libdir}/libebpfpub.so.0", f"{libdir}/libebpfpub.so.{version}"],
         "libebpfpub-devel": ["/usr/include/ebpfpub/ebpfpub.h", "/usr/include/ebpfpub/version.h",
-                             f"{libdir}/libebpfpub.so", f"{libdir}/pkgconfig/libebpfpub.pc"],
+                             f"{libdir}/libebpfpub.so", f"{libdir}/libebpfpub.a",
+                           f"{libdir}/pkgconfig/libebpfpub.pc"],
         "ebpftracer": ["/usr/bin/ebpftracer"],
     }
     files = {}

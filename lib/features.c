@@ -255,18 +255,6 @@ static enum ebpfpub_feature_state features_probe_btf(void)
 	return (errno == ENOENT || errno == EACCES) ? EBPFPUB_FEATURE_NO : EBPFPUB_FEATURE_UNKNOWN;
 }
 
-/* Whether ROOT holds an events/ directory, i.e. tracefs is there without syscall events. */
-static bool features_has_events(const char *root)
-{
-	char path[PATH_MAX];
-	struct stat st;
-	int n;
-
-	n = snprintf(path, sizeof(path), "%s/events", root);
-	if (n < 0 || (size_t)n >= sizeof(path))
-		return false;
-	return !stat(path, &st) && S_ISDIR(st.st_mode);
-}
 
 static void features_probe_tracefs(struct ebpfpub_features *features, const char *tracefs_path,
 				   const struct features_config *cfg)
@@ -290,7 +278,7 @@ static void features_probe_tracefs(struct ebpfpub_features *features, const char
 		for (i = 0; i < (tracefs_path ? 1 : 2); i++) {
 			const char *root = tracefs_path ? tracefs_path : defaults[i];
 
-			if (features_has_events(root) &&
+			if (tracefs_has_events(root) &&
 			    strlen(root) < sizeof(features->tracefs_path)) {
 				strcpy(features->tracefs_path, root);
 				features->tracefs = EBPFPUB_FEATURE_YES;

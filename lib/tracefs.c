@@ -61,7 +61,7 @@ static int tracefs_check_root(const char *root)
 
 /* Whether ROOT holds an events/ directory: tracefs is mounted there even if syscall
  * tracepoints are not (a kernel without CONFIG_FTRACE_SYSCALLS). */
-static bool tracefs_has_events(const char *root)
+bool tracefs_has_events(const char *root)
 {
 	char path[PATH_MAX];
 	struct stat st;

@@ -3,6 +3,7 @@
 #ifndef EBPFPUB_TRACEFS_H
 #define EBPFPUB_TRACEFS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Finds the tracefs root: OVERRIDE if not NULL, else /sys/kernel/tracing, then
@@ -11,6 +12,10 @@
  * ("mount -t tracefs nodev /sys/kernel/tracing"), or -EACCES/-errno. */
 int tracefs_locate(const char *override, char *path, size_t path_size, char *err,
 		   size_t err_size);
+
+/* Whether ROOT holds an events/ directory: tracefs is mounted there even if syscall
+ * tracepoints are not (a kernel without CONFIG_FTRACE_SYSCALLS). */
+bool tracefs_has_events(const char *root);
 
 /* Sorted names X for which both events/syscalls/sys_enter_X and sys_exit_X exist.
  * Returns the count and a NULL-terminated malloc'd vector (free with tracefs_strv_free). */

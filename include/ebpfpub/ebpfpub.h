@@ -525,8 +525,9 @@ struct ebpfpub_features {
 
 /**
  * Checks what the library needs without loading anything, for the syscalls in NAMES
- * (COUNT may be 0). Free with ebpfpub_features_release().
- * @return 0 or -errno (-ENOMEM).
+ * (COUNT may be 0). FEATURES->sz must be 0 or at least sizeof(struct ebpfpub_features); the
+ * struct is filled whole. Free with ebpfpub_features_release().
+ * @return 0 or -errno (-EINVAL for a smaller sz, -ENOMEM).
  * @since 0.1
  */
 EBPFPUB_API int ebpfpub_features_probe(const char *tracefs_path, const char *const *names,

@@ -26,6 +26,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "workload_clock.h"
+
 static int use_mkdirat;
 
 struct worker {
@@ -33,28 +35,6 @@ struct worker {
 	uint64_t calls;
 	uint64_t unexpected;  /* calls that did not fail with EEXIST */
 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-/* CPU time (user + system) of this process and its waited-for children, in ns. */
-static uint64_t cpu_ns(void)
-{
-	struct rusage self, children;
-
-	getrusage(RUSAGE_SELF, &self);
-	getrusage(RUSAGE_CHILDREN, &children);
-	return ((uint64_t)self.ru_utime.tv_sec + (uint64_t)self.ru_stime.tv_sec +
-		(uint64_t)children.ru_utime.tv_sec + (uint64_t)children.ru_stime.tv_sec) *
-		       1000000000u +
-	       ((uint64_t)self.ru_utime.tv_usec + (uint64_t)self.ru_stime.tv_usec +
-		(uint64_t)children.ru_utime.tv_usec + (uint64_t)children.ru_stime.tv_usec) * 1000u;
-}
 
 static void *run(void *arg)
 {

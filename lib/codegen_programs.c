@@ -349,6 +349,26 @@ static const struct layout_capture *exec_argv_capture(const struct layout *l)
 	return NULL;
 }
 
+/* Writes an ARGV_END item {captured 0, SOURCE, more 0} with FLAGS at ITEM (record offset
+ * OFF) and moves the record size past it. */
+static void write_argv_end(struct cg_fn *f, LLVMValueRef rec, LLVMValueRef item, LLVMValueRef off,
+			   uint32_t arg, uint32_t flags, enum ebpfpub_argv_source source)
+{
+	cg_store(f, cg_const(f, arg | (uint64_t)RECORD_ITEM_ARGV_END << 16 | (uint64_t)flags << 24 |
+				      (uint64_t)sizeof(struct record_argv_end) << 32),
+		 item, 0);
+	cg_store(f, cg_const(f, (uint64_t)source << 32), item, RECORD_ITEM_SIZE);
+	cg_store(f, cg_const(f, 0), item, RECORD_ITEM_SIZE + 8);
+	cg_store(f,
+		 LLVMBuildTrunc(f->b,
+				LLVMBuildAdd(f->b, off,
+					     cg_const(f, RECORD_ITEM_SIZE +
+							     sizeof(struct record_argv_end)),
+					     ""),
+				f->i32, ""),
+		 rec, RECORD_OFF_SIZE);
+}
+
 /* ARGV at enter: a header item (ARGV_END: flags, count, whether more arguments followed)
  * placed first so that it always has room, then one ARGV_ARG item per string read through
  * the caller's argv pointers. The strings are read in a real loop, bounded by max_items
@@ -373,20 +393,7 @@ static void emit_argv_items(struct cg_fn *f, LLVMValueRef rec, const struct layo
 	/* A successful exec rewinds here to store the new program's argv instead. */
 	if (c == exec_argv_capture(f->layout))
 		cg_store(f, LLVMBuildTrunc(f->b, hdr_off, f->i16, ""), rec, RECORD_OFF_ARGV_OFFSET);
-	cg_store(f, cg_const(f, c->arg | (uint64_t)RECORD_ITEM_ARGV_END << 16 |
-				      (uint64_t)sizeof(struct record_argv_end) << 32),
-		 hdr, 0);
-	/* captured 0 | source << 32; more 0 | reserved 0 */
-	cg_store(f, cg_const(f, (uint64_t)EBPFPUB_ARGV_FROM_CALLER << 32), hdr, RECORD_ITEM_SIZE);
-	cg_store(f, cg_const(f, 0), hdr, RECORD_ITEM_SIZE + 8);
-	cg_store(f,
-		 LLVMBuildTrunc(f->b,
-				LLVMBuildAdd(f->b, hdr_off,
-					     cg_const(f, RECORD_ITEM_SIZE +
-							     sizeof(struct record_argv_end)),
-					     ""),
-				f->i32, ""),
-		 rec, RECORD_OFF_SIZE);
+	write_argv_end(f, rec, hdr, hdr_off, c->arg, 0, EBPFPUB_ARGV_FROM_CALLER);
 	/* end_slot: bits 0-7 the header's flags, bit 32: more arguments than captured. */
 	cg_store(f, cg_const(f, 0), end_slot, 0);
 	cg_store(f, cg_const(f, 0), k_slot, 0);
@@ -489,6 +496,31 @@ static void emit_exec_filename_retry(struct cg_fn *f, LLVMValueRef rec, LLVMValu
 	LLVMPositionBuilderAtEnd(f->b, after);
 }
 
+/* Reads SIZE bytes at current->mm + OFFSET into SLOT (after a successful exec, the new
+ * program's mm); jumps to FAIL when the task has no mm or a read fails. */
+static void emit_read_mm(struct cg_fn *f, LLVMValueRef slot, uint32_t offset, uint32_t size,
+			 LLVMBasicBlockRef fail)
+{
+	LLVMBasicBlockRef have_mm = cg_block(f, "mm_read"), nonnull = cg_block(f, "mm_nonnull");
+	LLVMBasicBlockRef done = cg_block(f, "mm_field");
+	LLVMValueRef a[3], r, mm;
+
+	a[0] = slot;
+	a[1] = cg_const32(f, 8);
+	a[2] = LLVMBuildIntToPtr(f->b,
+				 LLVMBuildAdd(f->b, helper0(f, BPF_FUNC_get_current_task),
+					      cg_const(f, f->env->task_mm_offset), ""),
+				 f->ptr, "");
+	r = cg_helper(f, BPF_FUNC_probe_read_kernel, f->i64, a, 3);
+	cg_if(f, LLVMBuildICmp(f->b, LLVMIntEQ, r, cg_const(f, 0), ""), have_mm, fail);
+	mm = cg_load(f, f->i64, slot, 0);
+	cg_if(f, LLVMBuildIsNotNull(f->b, mm, ""), nonnull, fail);
+	a[1] = cg_const32(f, size);
+	a[2] = LLVMBuildIntToPtr(f->b, LLVMBuildAdd(f->b, mm, cg_const(f, offset), ""), f->ptr, "");
+	r = cg_helper(f, BPF_FUNC_probe_read_kernel, f->i64, a, 3);
+	cg_if(f, LLVMBuildICmp(f->b, LLVMIntEQ, r, cg_const(f, 0), ""), done, fail);
+}
+
 /* A successful exec whose filename was unreadable at enter (a page the caller never
  * touched): the kernel copied it to the top of the new program's stack, right after the
  * environment strings (mm->env_end), so read it there into a second item, which the decoder
@@ -498,16 +530,13 @@ static void emit_exec_filename_from_mm(struct cg_fn *f, LLVMValueRef rec, LLVMVa
 	const struct layout *l = f->layout;
 	const struct codegen_env *env = f->env;
 	const struct layout_capture *c = exec_filename_capture(l);
-	LLVMBasicBlockRef ok, unreadable, have_mm, have_mm2, have_ptr, after;
-	LLVMValueRef hdr, want, slot, a[3], r;
+	LLVMBasicBlockRef ok, unreadable, after;
+	LLVMValueRef hdr, want, slot;
 
 	if (!c || !env->mm_env_end_offset)
 		return;
 	ok = cg_block(f, "fname_ok");
 	unreadable = cg_block(f, "fname_unreadable");
-	have_mm = cg_block(f, "fname_mm");
-	have_mm2 = cg_block(f, "fname_mm2");
-	have_ptr = cg_block(f, "fname_ptr");
 	after = cg_block(f, "fname_mm_done");
 	slot = cg_slot(f, f->i64, 1);
 	cg_if(f, LLVMBuildICmp(f->b, LLVMIntEQ, retval, cg_const(f, 0), ""), ok, after);
@@ -516,24 +545,7 @@ static void emit_exec_filename_from_mm(struct cg_fn *f, LLVMValueRef rec, LLVMVa
 	want = cg_const(f, c->arg | (uint64_t)RECORD_ITEM_STRING << 16 |
 				   (uint64_t)EBPFPUB_FIELD_UNREADABLE << 24);
 	cg_if(f, LLVMBuildICmp(f->b, LLVMIntEQ, hdr, want, ""), unreadable, after);
-	a[0] = slot;
-	a[1] = cg_const32(f, 8);
-	a[2] = LLVMBuildIntToPtr(f->b,
-				 LLVMBuildAdd(f->b, helper0(f, BPF_FUNC_get_current_task),
-					      cg_const(f, env->task_mm_offset), ""),
-				 f->ptr, "");
-	r = cg_helper(f, BPF_FUNC_probe_read_kernel, f->i64, a, 3);
-	cg_if(f, LLVMBuildICmp(f->b, LLVMIntEQ, r, cg_const(f, 0), ""), have_mm, after);
-	{
-		LLVMValueRef mm = cg_load(f, f->i64, slot, 0);
-
-		cg_if(f, LLVMBuildIsNotNull(f->b, mm, ""), have_mm2, after);
-		a[2] = LLVMBuildIntToPtr(f->b,
-					 LLVMBuildAdd(f->b, mm, cg_const(f, env->mm_env_end_offset), ""),
-					 f->ptr, "");
-		r = cg_helper(f, BPF_FUNC_probe_read_kernel, f->i64, a, 3);
-		cg_if(f, LLVMBuildICmp(f->b, LLVMIntEQ, r, cg_const(f, 0), ""), have_ptr, after);
-	}
+	emit_read_mm(f, slot, env->mm_env_end_offset, 8, after);
 	emit_string_item(f, rec, cg_load(f, f->i64, slot, 0), c->arg, RECORD_ITEM_STRING, c->size,
 			 l->storage.capacity, after);
 	LLVMPositionBuilderAtEnd(f->b, after);
@@ -569,9 +581,9 @@ static void emit_exec_argv(struct cg_fn *f, LLVMValueRef rec, LLVMValueRef retva
 	const struct codegen_env *env = f->env;
 	const struct layout_capture *c = exec_argv_capture(l);
 	uint32_t bound, max_len;
-	LLVMBasicBlockRef done, ok, have_off, in_range, have_mm, have_mm2, have_args, clamp;
+	LLVMBasicBlockRef done, ok, have_off, in_range, clamp;
 	LLVMBasicBlockRef sized, bounded, read_ok, read_bad;
-	LLVMValueRef ao, task, slot, a[3], r, start, len, item, flags_slot;
+	LLVMValueRef ao, slot, a[3], r, start, len, item, flags_slot;
 
 	(void)unused;
 	emit_exec_filename_retry(f, rec, retval);
@@ -583,9 +595,6 @@ static void emit_exec_argv(struct cg_fn *f, LLVMValueRef rec, LLVMValueRef retva
 	ok = cg_block(f, "exec_ok");
 	have_off = cg_block(f, "exec_off");
 	in_range = cg_block(f, "exec_range");
-	have_mm = cg_block(f, "exec_mm");
-	have_mm2 = cg_block(f, "exec_mm2");
-	have_args = cg_block(f, "exec_args");
 	clamp = cg_block(f, "exec_clamp");
 	sized = cg_block(f, "exec_sized");
 	bounded = cg_block(f, "exec_bounded");
@@ -599,25 +608,8 @@ static void emit_exec_argv(struct cg_fn *f, LLVMValueRef rec, LLVMValueRef retva
 	cg_if(f, LLVMBuildIsNotNull(f->b, ao, ""), have_off, done);
 	cg_if(f, LLVMBuildICmp(f->b, LLVMIntULE, ao, cg_const(f, bound), ""), in_range, done);
 
-	task = helper0(f, BPF_FUNC_get_current_task);
-	a[0] = slot;
-	a[1] = cg_const32(f, 8);
-	a[2] = LLVMBuildIntToPtr(f->b, LLVMBuildAdd(f->b, task, cg_const(f, env->task_mm_offset), ""),
-				 f->ptr, "");
-	r = cg_helper(f, BPF_FUNC_probe_read_kernel, f->i64, a, 3);
-	cg_if(f, LLVMBuildICmp(f->b, LLVMIntEQ, r, cg_const(f, 0), ""), have_mm, done);
-	{
-		LLVMValueRef mm = cg_load(f, f->i64, slot, 0);
-
-		cg_if(f, LLVMBuildIsNotNull(f->b, mm, ""), have_mm2, done);
-		a[0] = slot;
-		a[1] = cg_const32(f, 16);
-		a[2] = LLVMBuildIntToPtr(f->b,
-					 LLVMBuildAdd(f->b, mm, cg_const(f, env->mm_arg_start_offset), ""),
-					 f->ptr, "");
-		r = cg_helper(f, BPF_FUNC_probe_read_kernel, f->i64, a, 3);
-		cg_if(f, LLVMBuildICmp(f->b, LLVMIntEQ, r, cg_const(f, 0), ""), have_args, done);
-	}
+	/* arg_start and arg_end, next to each other (checked by the loader) */
+	emit_read_mm(f, slot, env->mm_arg_start_offset, 16, done);
 	start = cg_load(f, f->i64, slot, 0);
 	len = LLVMBuildSub(f->b, cg_load(f, f->i64, slot, 8), start, "");
 	cg_store(f, len, slot, 8);
@@ -643,20 +635,8 @@ static void emit_exec_argv(struct cg_fn *f, LLVMValueRef rec, LLVMValueRef retva
 	 * empty header item rather than leave bytes that do not parse. */
 	LLVMPositionBuilderAtEnd(f->b, read_bad);
 	or_probe_error(f, rec, EBPFPUB_PROBE_ERROR_READ);
-	cg_store(f, cg_const(f, c->arg | (uint64_t)RECORD_ITEM_ARGV_END << 16 |
-				      (uint64_t)EBPFPUB_FIELD_UNREADABLE << 24 |
-				      (uint64_t)sizeof(struct record_argv_end) << 32),
-		 item, 0);
-	cg_store(f, cg_const(f, (uint64_t)EBPFPUB_ARGV_FROM_NEW_MM << 32), item, RECORD_ITEM_SIZE);
-	cg_store(f, cg_const(f, 0), item, RECORD_ITEM_SIZE + 8);
-	cg_store(f,
-		 LLVMBuildTrunc(f->b,
-				LLVMBuildAdd(f->b, ao,
-					     cg_const(f, RECORD_ITEM_SIZE +
-							     sizeof(struct record_argv_end)),
-					     ""),
-				f->i32, ""),
-		 rec, RECORD_OFF_SIZE);
+	write_argv_end(f, rec, item, ao, c->arg, EBPFPUB_FIELD_UNREADABLE,
+		       EBPFPUB_ARGV_FROM_NEW_MM);
 	LLVMBuildBr(f->b, done);
 	LLVMPositionBuilderAtEnd(f->b, done);
 }

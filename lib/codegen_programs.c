@@ -469,6 +469,22 @@ static const struct layout_capture *exec_filename_capture(const struct layout *l
 	return NULL;
 }
 
+/* Continues in THEN when the record's first item is filename capture C's string flagged
+ * unreadable (the enter program could not read it), else in OTHER. */
+static void if_filename_unreadable(struct cg_fn *f, LLVMValueRef rec,
+				   const struct layout_capture *c, LLVMBasicBlockRef then,
+				   LLVMBasicBlockRef other)
+{
+	LLVMValueRef hdr = LLVMBuildAnd(f->b, cg_load(f, f->i64, rec, f->layout->fixed_size),
+					cg_const(f, 0xffffffull |
+							    (uint64_t)EBPFPUB_FIELD_UNREADABLE << 24),
+					"");
+	LLVMValueRef want = cg_const(f, c->arg | (uint64_t)RECORD_ITEM_STRING << 16 |
+						(uint64_t)EBPFPUB_FIELD_UNREADABLE << 24);
+
+	cg_if(f, LLVMBuildICmp(f->b, LLVMIntEQ, hdr, want, ""), then, other);
+}
+
 /* A failed exec whose filename was unreadable at enter (a page the caller never touched):
  * the kernel's getname() has faulted it in since, so read it again, into a second item that
  * the decoder takes instead of the first. */
@@ -477,7 +493,6 @@ static void emit_exec_filename_retry(struct cg_fn *f, LLVMValueRef rec, LLVMValu
 	const struct layout *l = f->layout;
 	const struct layout_capture *c = exec_filename_capture(l);
 	LLVMBasicBlockRef failed, retry, after;
-	LLVMValueRef hdr, want;
 
 	if (!c)
 		return;
@@ -485,12 +500,7 @@ static void emit_exec_filename_retry(struct cg_fn *f, LLVMValueRef rec, LLVMValu
 	retry = cg_block(f, "fname_retry");
 	after = cg_block(f, "fname_done");
 	cg_if(f, LLVMBuildICmp(f->b, LLVMIntNE, retval, cg_const(f, 0), ""), failed, after);
-	/* The first item: this argument's string (arg, kind), flagged unreadable. */
-	hdr = LLVMBuildAnd(f->b, cg_load(f, f->i64, rec, l->fixed_size),
-			   cg_const(f, 0xffffffull | (uint64_t)EBPFPUB_FIELD_UNREADABLE << 24), "");
-	want = cg_const(f, c->arg | (uint64_t)RECORD_ITEM_STRING << 16 |
-				   (uint64_t)EBPFPUB_FIELD_UNREADABLE << 24);
-	cg_if(f, LLVMBuildICmp(f->b, LLVMIntEQ, hdr, want, ""), retry, after);
+	if_filename_unreadable(f, rec, c, retry, after);
 	emit_string_item(f, rec, cg_load(f, f->i64, rec, ARG_OFF(c->arg)), c->arg,
 			 RECORD_ITEM_STRING, c->size, l->storage.capacity, after);
 	LLVMPositionBuilderAtEnd(f->b, after);
@@ -531,7 +541,7 @@ static void emit_exec_filename_from_mm(struct cg_fn *f, LLVMValueRef rec, LLVMVa
 	const struct codegen_env *env = f->env;
 	const struct layout_capture *c = exec_filename_capture(l);
 	LLVMBasicBlockRef ok, unreadable, after;
-	LLVMValueRef hdr, want, slot;
+	LLVMValueRef slot;
 
 	if (!c || !env->mm_env_end_offset)
 		return;
@@ -540,11 +550,7 @@ static void emit_exec_filename_from_mm(struct cg_fn *f, LLVMValueRef rec, LLVMVa
 	after = cg_block(f, "fname_mm_done");
 	slot = cg_slot(f, f->i64, 1);
 	cg_if(f, LLVMBuildICmp(f->b, LLVMIntEQ, retval, cg_const(f, 0), ""), ok, after);
-	hdr = LLVMBuildAnd(f->b, cg_load(f, f->i64, rec, l->fixed_size),
-			   cg_const(f, 0xffffffull | (uint64_t)EBPFPUB_FIELD_UNREADABLE << 24), "");
-	want = cg_const(f, c->arg | (uint64_t)RECORD_ITEM_STRING << 16 |
-				   (uint64_t)EBPFPUB_FIELD_UNREADABLE << 24);
-	cg_if(f, LLVMBuildICmp(f->b, LLVMIntEQ, hdr, want, ""), unreadable, after);
+	if_filename_unreadable(f, rec, c, unreadable, after);
 	emit_read_mm(f, slot, env->mm_env_end_offset, 8, after);
 	emit_string_item(f, rec, cg_load(f, f->i64, slot, 0), c->arg, RECORD_ITEM_STRING, c->size,
 			 l->storage.capacity, after);

@@ -11,25 +11,17 @@
 
 #include <bpf/bpf.h>
 
-#include "objects.h"
+#include "buffer_storage.h"
+#include "record.h"
 #include "util.h"
 
-uint64_t util_fd_memlock(int fd)
-{
-	char path[64], line[256];
-	unsigned long long v = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = fopen(path, "re");
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "memlock: %llu", &v) == 1)
-			break;
-	fclose(f);
-	return v;
-}
+struct ebpfpub_buffer_storage {
+	int fd;                       /* BPF_MAP_TYPE_ARRAY: cpu -> assembly area */
+	int cpus;
+	struct layout_storage sizes;
+	uint32_t buffer_count;
+	uint64_t memory;
+};
 
 int ebpfpub_buffer_storage_new(const struct ebpfpub_buffer_storage_opts *uopts,
 			       struct ebpfpub_buffer_storage **out)
@@ -107,4 +99,14 @@ uint32_t ebpfpub_buffer_storage_buffer_size(const struct ebpfpub_buffer_storage 
 uint32_t ebpfpub_buffer_storage_buffer_count(const struct ebpfpub_buffer_storage *s)
 {
 	return s ? s->buffer_count : 0;
+}
+
+int buffer_storage_fd(const struct ebpfpub_buffer_storage *s)
+{
+	return s->fd;
+}
+
+const struct layout_storage *buffer_storage_sizes(const struct ebpfpub_buffer_storage *s)
+{
+	return &s->sizes;
 }

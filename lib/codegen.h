@@ -16,11 +16,16 @@
 #define CODEGEN_EXIT_SECTION "ebpfpub/exit"
 #define CODEGEN_MAX_PIDS 8
 
-/* Indexes of the tracer's per-CPU counters map. */
+/* A syscall's counters in the tracer's per-CPU counters map, at key
+ * env.counter_base + enum codegen_counter. With them and what user mode received, every call
+ * an enter program saw ends in exactly one place (see tracer.c, syscall_stats). */
 enum codegen_counter {
-	CODEGEN_COUNTER_ENTER_DROPPED = 0,
-	CODEGEN_COUNTER_EXIT_WITHOUT_ENTER = 1,
-	CODEGEN_COUNTER_COUNT = 2,
+	CODEGEN_COUNTER_FILTERED = 0,           /* enter: rejected by a pid/uid/comm/self filter */
+	CODEGEN_COUNTER_STORED = 1,             /* enter: entry stored in the event map */
+	CODEGEN_COUNTER_ENTER_DROPPED = 2,      /* enter: the event map refused the entry */
+	CODEGEN_COUNTER_EXIT_WITHOUT_ENTER = 3, /* exit: no entry (began earlier, or evicted) */
+	CODEGEN_COUNTER_LOST = 4,               /* exit: the output was full */
+	CODEGEN_COUNTER_COUNT = 5,
 };
 
 /* The output's control map value, shared with user mode through mmap. */
@@ -34,6 +39,7 @@ struct codegen_env {
 	int event_map_fd;     /* LRU hash: pid_tgid -> entry */
 	int storage_fd;       /* array: cpu -> assembly area */
 	int counters_fd;      /* per-CPU array of u64, enum codegen_counter */
+	uint32_t counter_base; /* this syscall's first counter */
 	int output_fd;        /* ring buffer or perf event array */
 	bool output_is_ringbuf;
 	int control_fd;       /* ring buffer wakeup control (array of 1), or -1 */

@@ -42,9 +42,9 @@ static uint64_t comm_word(const char *comm, int half)
 	return w;
 }
 
-/* Jumps to SKIP unless the current task passes the tracer's filters. */
-static void emit_filters(struct cg_fn *f, LLVMValueRef pid_tgid, LLVMBasicBlockRef skip,
-			 bool at_exit)
+/* Jumps to SKIP unless the calling process is one the tracer watches: not the tracer itself,
+ * one of the pids when there is a pid filter. Neither changes during a call. */
+static void emit_pid_filters(struct cg_fn *f, LLVMValueRef pid_tgid, LLVMBasicBlockRef skip)
 {
 	const struct codegen_env *env = f->env;
 	LLVMValueRef tgid = LLVMBuildLShr(f->b, pid_tgid, cg_const(f, 32), "tgid");
@@ -71,8 +71,16 @@ static void emit_filters(struct cg_fn *f, LLVMValueRef pid_tgid, LLVMBasicBlockR
 		LLVMBuildBr(f->b, skip);
 		LLVMPositionBuilderAtEnd(f->b, ok);
 	}
-	/* uid and comm may change during the call (a setuid exec): judge them at enter only. */
-	if (env->filter_uid && !at_exit) {
+}
+
+/* Jumps to SKIP unless the task's uid and comm pass the filters. Both may change during a
+ * call (a setuid exec), so a call is judged by them at enter; an exit without an entry is
+ * judged at exit, to tell a call filtered at enter from one whose entry is missing. */
+static void emit_task_filters(struct cg_fn *f, LLVMBasicBlockRef skip)
+{
+	const struct codegen_env *env = f->env;
+
+	if (env->filter_uid) {
 		LLVMValueRef uid_gid = helper0(f, BPF_FUNC_get_current_uid_gid);
 		LLVMValueRef uid = LLVMBuildAnd(f->b, uid_gid, cg_const(f, 0xffffffffu), "");
 		LLVMBasicBlockRef next = cg_block(f, "uid_ok");
@@ -80,7 +88,7 @@ static void emit_filters(struct cg_fn *f, LLVMValueRef pid_tgid, LLVMBasicBlockR
 		cg_if(f, LLVMBuildICmp(f->b, LLVMIntEQ, uid, cg_const(f, env->uid), ""), next,
 		      skip);
 	}
-	if (env->filter_comm && !at_exit) {
+	if (env->filter_comm) {
 		LLVMValueRef slot = cg_slot(f, f->i64, 2);
 		LLVMValueRef args[2] = { slot, cg_const(f, 16) };
 		LLVMBasicBlockRef half = cg_block(f, "comm_half"), next = cg_block(f, "comm_ok");
@@ -91,6 +99,11 @@ static void emit_filters(struct cg_fn *f, LLVMValueRef pid_tgid, LLVMBasicBlockR
 		cg_if(f, LLVMBuildICmp(f->b, LLVMIntEQ, cg_load(f, f->i64, slot, 8),
 				       cg_const(f, comm_word(env->comm, 1)), ""), next, skip);
 	}
+}
+
+static void count(struct cg_fn *f, enum codegen_counter c)
+{
+	cg_counter_add(f, f->env->counters_fd, f->env->counter_base + (uint32_t)c);
 }
 
 static void or_probe_error(struct cg_fn *f, LLVMValueRef rec, uint32_t bits)
@@ -694,14 +707,15 @@ static void emit_enter(struct cg_fn *f)
 	const struct layout *l = f->layout;
 	const struct codegen_env *env = f->env;
 	LLVMBasicBlockRef out = cg_block(f, "out"), dropped = cg_block(f, "dropped");
-	LLVMBasicBlockRef stored = cg_block(f, "stored");
+	LLVMBasicBlockRef stored = cg_block(f, "stored"), filtered = cg_block(f, "filtered");
 	LLVMValueRef pid_tgid, rec, key, a[4], r;
 	uint32_t i;
 
 	pid_tgid = helper0(f, BPF_FUNC_get_current_pid_tgid);
-	emit_filters(f, pid_tgid, out, false);
+	emit_pid_filters(f, pid_tgid, filtered);
+	emit_task_filters(f, filtered);
 	if (l->has_enter_captures)
-		rec = storage_area(f, out);
+		rec = storage_area(f, dropped);
 	else
 		rec = cg_slot(f, f->i64, l->entry_size / 8);
 
@@ -730,9 +744,13 @@ static void emit_enter(struct cg_fn *f)
 	a[3] = cg_const(f, BPF_ANY);
 	r = cg_helper(f, BPF_FUNC_map_update_elem, f->i64, a, 4);
 	cg_if(f, LLVMBuildICmp(f->b, LLVMIntEQ, r, cg_const(f, 0), ""), stored, dropped);
+	count(f, CODEGEN_COUNTER_STORED);
 	LLVMBuildBr(f->b, out);
 	LLVMPositionBuilderAtEnd(f->b, dropped);
-	cg_counter_add(f, env->counters_fd, CODEGEN_COUNTER_ENTER_DROPPED);
+	count(f, CODEGEN_COUNTER_ENTER_DROPPED);
+	LLVMBuildBr(f->b, out);
+	LLVMPositionBuilderAtEnd(f->b, filtered);
+	count(f, CODEGEN_COUNTER_FILTERED);
 	LLVMBuildBr(f->b, out);
 	LLVMPositionBuilderAtEnd(f->b, out);
 	ret0(f);
@@ -747,8 +765,9 @@ static void emit_output(struct cg_fn *f, LLVMValueRef rec)
 	LLVMValueRef size, r;
 
 	size = LLVMBuildZExt(f->b, cg_load(f, f->i32, rec, RECORD_OFF_SIZE), f->i64, "size");
+	/* Never true (captures stop below the area's end); counted if it were. */
 	cg_if(f, LLVMBuildICmp(f->b, LLVMIntULE, size, cg_const(f, l->storage.area_size), ""), send,
-	      out);
+	      lost);
 	if (env->output_is_ringbuf) {
 		LLVMValueRef flags_slot = cg_slot(f, f->i64, 1), key = cg_slot(f, f->i32, 1), ctl;
 		LLVMBasicBlockRef have_ctl = cg_block(f, "have_ctl"), sleeping = cg_block(f, "wake");
@@ -787,6 +806,7 @@ static void emit_output(struct cg_fn *f, LLVMValueRef rec)
 	}
 	cg_if(f, LLVMBuildICmp(f->b, LLVMIntSLT, r, cg_const(f, 0), ""), lost, out);
 	cg_counter_add(f, env->lost_fd, 0);
+	count(f, CODEGEN_COUNTER_LOST);
 	LLVMBuildBr(f->b, out);
 	LLVMPositionBuilderAtEnd(f->b, out);
 }
@@ -801,16 +821,18 @@ static void emit_exit(struct cg_fn *f)
 	uint32_t i;
 
 	pid_tgid = helper0(f, BPF_FUNC_get_current_pid_tgid);
-	emit_filters(f, pid_tgid, out, true);
+	emit_pid_filters(f, pid_tgid, out);
 	key = cg_slot(f, f->i64, 1);
 	cg_store(f, pid_tgid, key, 0);
 	entry = cg_lookup(f, env->event_map_fd, key);
 	cg_if(f, LLVMBuildIsNull(f->b, entry, ""), miss, found);
-	/* With a uid or comm filter, enter skipped some calls on purpose: not a miss. Nor for
-	 * exec: execveat's exit program also runs for every execve, and execve's for every
-	 * successful execveat (see tracer.c). */
-	if (!env->filter_uid && !env->filter_comm && !l->is_exec)
-		cg_counter_add(f, env->counters_fd, CODEGEN_COUNTER_EXIT_WITHOUT_ENTER);
+	/* A call the uid or comm filter rejected at enter is counted there, not here. Exec
+	 * misses are not counted: execveat's exit program also runs for every execve, and
+	 * execve's for every successful execveat (see tracer.c). */
+	if (!l->is_exec) {
+		emit_task_filters(f, out);
+		count(f, CODEGEN_COUNTER_EXIT_WITHOUT_ENTER);
+	}
 	LLVMBuildBr(f->b, out);
 
 	LLVMPositionBuilderAtEnd(f->b, found);
@@ -848,10 +870,12 @@ static void emit_exit(struct cg_fn *f)
 	emit_output(f, rec);
 	LLVMBuildBr(f->b, out);
 
+	/* No assembly area (never on a possible CPU): the record cannot be sent. */
 	LLVMPositionBuilderAtEnd(f->b, gone);
 	a[0] = cg_map(f, env->event_map_fd);
 	a[1] = key;
 	cg_helper(f, BPF_FUNC_map_delete_elem, f->i64, a, 2);
+	count(f, CODEGEN_COUNTER_LOST);
 	LLVMBuildBr(f->b, out);
 
 	LLVMPositionBuilderAtEnd(f->b, out);

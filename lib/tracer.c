@@ -2,6 +2,7 @@
 /* The tracer: syscall names in, attached programs and decoded events out. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,17 +13,34 @@
 
 #include <bpf/bpf.h>
 
+#include "buffer_storage.h"
 #include "codegen.h"
+#include "decode.h"
+#include "layout.h"
 #include "loader.h"
-#include "objects.h"
+#include "perf_output.h"
 #include "serializer.h"
 #include "tracefs.h"
 #include "util.h"
 
-/* While events flow, a poll waits this long before draining again so that each wakeup reads
- * a batch; when the ring is empty the reader sleeps until the first new event. */
-#define TRACER_FLUSH_MS 5
-#define TRACER_PERF_FLUSH_MS 10
+struct ebpfpub_tracer;
+
+/* One traced syscall of a tracer. */
+struct tracer_syscall {
+	struct ebpfpub_tracer *tracer;
+	struct layout layout;
+	struct decode_state decode;
+	uint32_t event_id;            /* its consumer id in the output */
+	uint32_t counter_base;        /* its counters in the tracer's counters map */
+	uint64_t received;            /* records the output handed over */
+	int event_map_fd;
+	int enter_fd, exit_fd;        /* programs */
+	int enter_link, exit_link;    /* perf events holding the attachments */
+	int exit_link2;               /* execveat: its exit program on sys_exit_execve too */
+	uint64_t memory;
+	char *ir;
+	char *insns_text;
+};
 
 struct registered_serializer {
 	char *syscall;
@@ -43,10 +61,15 @@ struct ebpfpub_tracer {
 	size_t syscall_count;
 	struct registered_serializer *registered;
 	size_t registered_count;
-	int counters_fd;
+	int counters_fd;              /* per-CPU: CODEGEN_COUNTER_COUNT per syscall of names */
 	int epoll_fd;
 	int stop_fd;
 	volatile sig_atomic_t stopped;
+	/* Re-entrancy: set while a poll runs; while the callback runs, on which thread. */
+	int polling;
+	int in_callback;
+	pthread_t callback_thread;
+	bool free_pending;            /* freed from its own callback: freed when that returns */
 	bool have_mm_offsets;
 	bool mm_offsets_tried;
 	uint32_t task_mm_offset, mm_arg_start_offset, mm_env_end_offset;
@@ -163,12 +186,6 @@ int ebpfpub_tracer_new(const struct ebpfpub_tracer_opts *uopts, struct ebpfpub_t
 			goto err;
 		t->own_output = true;
 	}
-	t->counters_fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_ARRAY, "ebpfpub_count", 4, 8,
-					CODEGEN_COUNTER_COUNT, NULL);
-	if (t->counters_fd < 0) {
-		r = -errno;
-		goto err;
-	}
 	r = codegen_new(&t->cg, err, sizeof(err));
 	if (r < 0) {
 		util_log(t->opts.log_fn, t->opts.log_ctx, EBPFPUB_LOG_ERROR, "%s", err);
@@ -188,6 +205,7 @@ int ebpfpub_tracer_new(const struct ebpfpub_tracer_opts *uopts, struct ebpfpub_t
 		goto err;
 	}
 	ev.data.fd = output_epoll_fd(t->output);
+	/* The output's own poll waits on this set: an event or a stop ends the wait. */
 	if (epoll_ctl(t->epoll_fd, EPOLL_CTL_ADD, ev.data.fd, &ev) < 0) {
 		r = -errno;
 		goto err;
@@ -219,7 +237,7 @@ static void syscall_free(struct ebpfpub_tracer *t, struct tracer_syscall *s)
 	if (s->event_map_fd >= 0)
 		close(s->event_map_fd);
 	if (s->event_id)
-		output_unregister(t->output, s->event_id);
+		output_consumer_remove(t->output, s->event_id);
 	decode_state_release(&s->decode);
 	layout_release(&s->layout);
 	free(s->ir);
@@ -227,12 +245,32 @@ static void syscall_free(struct ebpfpub_tracer *t, struct tracer_syscall *s)
 	free(s);
 }
 
+static bool in_own_callback(const struct ebpfpub_tracer *t)
+{
+	return __atomic_load_n(&t->in_callback, __ATOMIC_ACQUIRE) &&
+	       pthread_equal(t->callback_thread, pthread_self());
+}
+
+static void tracer_destroy(struct ebpfpub_tracer *t);
+
 void ebpfpub_tracer_free(struct ebpfpub_tracer *t)
+{
+	if (!t)
+		return;
+	if (in_own_callback(t) || __atomic_load_n(&t->polling, __ATOMIC_ACQUIRE)) {
+		/* From its own callback: the dispatch still uses it. It is freed as soon as
+		 * the callback returns; nothing more is delivered meanwhile. */
+		t->free_pending = true;
+		ebpfpub_tracer_stop(t);
+		return;
+	}
+	tracer_destroy(t);
+}
+
+static void tracer_destroy(struct ebpfpub_tracer *t)
 {
 	size_t i;
 
-	if (!t)
-		return;
 	for (i = 0; i < t->syscall_count; i++)
 		syscall_free(t, t->syscalls[i]);
 	free(t->syscalls);
@@ -254,6 +292,35 @@ void ebpfpub_tracer_free(struct ebpfpub_tracer *t)
 	free(t);
 }
 
+/* One slot of counters per syscall this kernel can trace, so that each syscall's calls can
+ * be accounted for on their own. */
+static int create_counters(struct ebpfpub_tracer *t)
+{
+	size_t n = 0;
+	int r;
+
+	while (t->names[n])
+		n++;
+	t->counters_fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_ARRAY, "ebpfpub_count", 4, 8,
+					(uint32_t)((n + 1) * CODEGEN_COUNTER_COUNT), NULL);
+	if (t->counters_fd < 0) {
+		r = -errno;
+		return fail(t, r, "creating the tracer's counters map failed: %s%s", strerror(-r),
+			    r == -EPERM ? " (needs root or CAP_BPF)" : "");
+	}
+	return 0;
+}
+
+static uint32_t syscall_slot(const struct ebpfpub_tracer *t, const char *name)
+{
+	uint32_t i;
+
+	for (i = 0; t->names[i]; i++)
+		if (strcmp(t->names[i], name) == 0)
+			return i;
+	return i;   /* never: callers checked known_syscall() */
+}
+
 /* Finds tracefs and the list of traceable syscalls once. */
 static int ensure_tracefs(struct ebpfpub_tracer *t)
 {
@@ -271,7 +338,12 @@ static int ensure_tracefs(struct ebpfpub_tracer *t)
 	if (r < 0)
 		return fail(t, r, "cannot list the syscall tracepoints in %s/events/syscalls: %s",
 			    t->tracefs, strerror(-r));
-	return 0;
+	r = create_counters(t);
+	if (r < 0) {
+		tracefs_strv_free(t->names);
+		t->names = NULL;
+	}
+	return r;
 }
 
 static bool known_syscall(struct ebpfpub_tracer *t, const char *name)
@@ -360,8 +432,8 @@ static int build_layout(struct ebpfpub_tracer *t, const char *name,
 		     t->tracefs, event, strerror(-r));
 		goto out;
 	}
-	r = layout_build(l, name, enter, enter_len, exit, exit_len, ser, &t->storage->sizes, err,
-			 sizeof(err));
+	r = layout_build(l, name, enter, enter_len, exit, exit_len, ser,
+			 buffer_storage_sizes(t->storage), err, sizeof(err));
 	if (r < 0)
 		fail_with(t, r, err);
 out:
@@ -372,15 +444,19 @@ out:
 
 static void fill_env(struct ebpfpub_tracer *t, struct tracer_syscall *s, struct codegen_env *env)
 {
+	struct output_program_env oe;
+
 	memset(env, 0, sizeof(*env));
+	output_program_env(t->output, &oe);
 	env->event_map_fd = s->event_map_fd;
-	env->storage_fd = t->storage->fd;
+	env->storage_fd = buffer_storage_fd(t->storage);
 	env->counters_fd = t->counters_fd;
-	env->output_fd = t->output->map_fd;
-	env->output_is_ringbuf = t->output->kind == EBPFPUB_OUTPUT_RING_BUFFER;
-	env->control_fd = t->output->control_fd;
-	env->lost_fd = t->output->lost_fd;
-	env->ringbuf_watermark = t->output->watermark;
+	env->counter_base = s->counter_base;
+	env->output_fd = oe.map_fd;
+	env->output_is_ringbuf = oe.is_ringbuf;
+	env->control_fd = oe.control_fd;
+	env->lost_fd = oe.lost_fd;
+	env->ringbuf_watermark = oe.watermark;
 	env->event_id = s->event_id;
 	env->self_tgid = t->opts.trace_self ? 0 : (uint32_t)getpid();
 	env->pid_count = (uint32_t)t->opts.pid_count;
@@ -444,17 +520,118 @@ static int load_program(struct ebpfpub_tracer *t, struct tracer_syscall *s,
 	return 0;
 }
 
-int ebpfpub_tracer_add_syscall(struct ebpfpub_tracer *t, const char *name)
+static int deliver(void *ctx, const void *data, size_t size);
+
+/* Calls that change a tracer are refused while its poll runs: from its own callback (the
+ * dispatch is iterating over what they change) or from another thread. */
+static int refuse_if_polling(struct ebpfpub_tracer *t, const char *what)
 {
-	struct tracer_syscall *s = NULL, **grown;
+	if (!__atomic_load_n(&t->polling, __ATOMIC_ACQUIRE) && !in_own_callback(t))
+		return 0;
+	if (!in_own_callback(t)) {
+		util_log(t->opts.log_fn, t->opts.log_ctx, EBPFPUB_LOG_ERROR,
+			 "%s: another thread is polling this tracer", what);
+		return -EBUSY;
+	}
+	return fail(t, -EBUSY, "%s cannot be called from the tracer's own callback", what);
+}
+
+/* Entries that carry enter captures are big: fewer of them (a storm of more threads inside
+ * the call at once than this is counted as evicted, not silent). */
+static int create_event_map(struct ebpfpub_tracer *t, struct tracer_syscall *s)
+{
+	uint32_t entries = t->opts.event_map_size;
+	int r;
+
+	if (s->layout.has_enter_captures) {
+		entries /= 8;
+		if (entries < 64)
+			entries = 64;
+	}
+	s->event_map_fd = bpf_map_create(BPF_MAP_TYPE_LRU_HASH, "ebpfpub_events", 8,
+					 s->layout.entry_size, entries, NULL);
+	if (s->event_map_fd >= 0)
+		return 0;
+	r = -errno;
+	return fail(t, r,
+		    "syscall '%s': creating its event map (%u entries of %u bytes) failed: %s%s",
+		    s->layout.syscall, entries, s->layout.entry_size, strerror(-r),
+		    r == -EPERM ? " (needs root or CAP_BPF)" : "");
+}
+
+/* x86-64 reports the return of a successful execveat as one of execve (the new program
+ * starts with execve's syscall number): watch for it there as well. */
+static int attach_execveat_exit(struct ebpfpub_tracer *t, struct tracer_syscall *s)
+{
+	char err[UTIL_ERR_SIZE];
+	uint32_t id;
+	int r;
+
+	r = loader_tracepoint_id(t->tracefs, "sys_exit_execve", &id);
+	if (r < 0)
+		return fail(t, r, "syscall 'execveat': cannot read the id of tracepoint sys_exit_execve: %s",
+			    strerror(-r));
+	r = loader_attach(s->exit_fd, id, "syscall 'execveat': the exit program on sys_exit_execve",
+			  err, sizeof(err));
+	if (r < 0)
+		return fail_with(t, r, err);
+	s->exit_link2 = r;
+	return 0;
+}
+
+/* Generates, loads and attaches both programs of S. */
+static int generate_and_attach(struct ebpfpub_tracer *t, struct tracer_syscall *s)
+{
 	struct codegen_object obj = { 0 };
 	struct codegen_env env;
 	char err[UTIL_ERR_SIZE];
-	uint32_t entries;
+	int r;
+
+	fill_env(t, s, &env);
+	r = codegen_syscall(t->cg, &s->layout, &env, &obj, err, sizeof(err));
+	if (r < 0)
+		return fail_with(t, r, err);
+	s->ir = obj.ir;
+	obj.ir = NULL;
+	r = load_program(t, s, &obj, true, &s->enter_fd, &s->enter_link);
+	if (r == 0)
+		r = load_program(t, s, &obj, false, &s->exit_fd, &s->exit_link);
+	if (r == 0 && strcmp(s->layout.syscall, "execveat") == 0)
+		r = attach_execveat_exit(t, s);
+	codegen_object_release(&obj);
+	return r;
+}
+
+static int syscall_new(struct ebpfpub_tracer *t, const char *name, struct tracer_syscall **out)
+{
+	struct tracer_syscall *s = calloc(1, sizeof(*s));
+	int r;
+
+	if (!s)
+		return fail(t, -ENOMEM, "syscall '%s': out of memory", name);
+	s->tracer = t;
+	s->event_map_fd = s->enter_fd = s->exit_fd = s->enter_link = s->exit_link = -1;
+	s->exit_link2 = -1;
+	s->counter_base = syscall_slot(t, name) * CODEGEN_COUNTER_COUNT;
+	r = build_layout(t, name, serializer_for(t, name), &s->layout);
+	if (r < 0) {
+		free(s);
+		return r;
+	}
+	*out = s;
+	return 0;
+}
+
+int ebpfpub_tracer_add_syscall(struct ebpfpub_tracer *t, const char *name)
+{
+	struct tracer_syscall *s = NULL, **grown;
 	int r;
 
 	if (!t || !name || !*name)
 		return -EINVAL;
+	r = refuse_if_polling(t, "ebpfpub_tracer_add_syscall()");
+	if (r < 0)
+		return r;
 	t->last_error[0] = '\0';
 	r = ensure_tracefs(t);
 	if (r < 0)
@@ -463,89 +640,43 @@ int ebpfpub_tracer_add_syscall(struct ebpfpub_tracer *t, const char *name)
 		return fail(t, -EEXIST, "syscall '%s' is traced already", name);
 	if (!known_syscall(t, name))
 		return unknown_syscall(t, name);
-
-	s = calloc(1, sizeof(*s));
-	if (!s)
-		return -ENOMEM;
-	s->tracer = t;
-	s->event_map_fd = s->enter_fd = s->exit_fd = s->enter_link = s->exit_link = -1;
-	s->exit_link2 = -1;
-	r = build_layout(t, name, serializer_for(t, name), &s->layout);
-	if (r < 0) {
-		free(s);
+	r = syscall_new(t, name, &s);
+	if (r < 0)
 		return r;
-	}
-	if (t->output->kind == EBPFPUB_OUTPUT_PERF_ARRAY && s->layout.storage.area_size > 65000) {
+	if (ebpfpub_perf_output_kind(t->output) == EBPFPUB_OUTPUT_PERF_ARRAY &&
+	    s->layout.storage.area_size > 65000) {
 		r = fail(t, -EINVAL,
 			 "syscall '%s': records of up to %u bytes do not fit a perf event array sample (64 KiB): lower buffer_size * buffer_count or use the ring buffer output",
 			 name, s->layout.storage.area_size);
 		goto err;
 	}
 	r = decode_state_init(&s->decode, &s->layout);
-	if (r < 0)
-		goto err;
-	/* Entries that carry enter captures are big: fewer of them (an exec storm of more
-	 * threads at once than this is counted in enter_dropped, not silent). */
-	entries = t->opts.event_map_size;
-	if (s->layout.has_enter_captures) {
-		entries /= 8;
-		if (entries < 64)
-			entries = 64;
-	}
-	s->event_map_fd = bpf_map_create(BPF_MAP_TYPE_LRU_HASH, "ebpfpub_events", 8,
-					 s->layout.entry_size, entries, NULL);
-	if (s->event_map_fd < 0) {
-		r = -errno;
-		fail(t, r, "syscall '%s': creating its event map (%u entries of %u bytes) failed: %s%s",
-		     name, entries, s->layout.entry_size, strerror(-r),
-		     r == -EPERM ? " (needs root or CAP_BPF)" : "");
-		goto err;
-	}
-	r = output_register(t->output, s, &s->event_id);
-	if (r < 0)
-		goto err;
-	fill_env(t, s, &env);
-	r = codegen_syscall(t->cg, &s->layout, &env, &obj, err, sizeof(err));
 	if (r < 0) {
-		fail_with(t, r, err);
+		fail(t, r, "syscall '%s': out of memory", name);
 		goto err;
 	}
-	s->ir = obj.ir;
-	obj.ir = NULL;
-	r = load_program(t, s, &obj, true, &s->enter_fd, &s->enter_link);
+	r = create_event_map(t, s);
 	if (r < 0)
 		goto err;
-	r = load_program(t, s, &obj, false, &s->exit_fd, &s->exit_link);
-	if (r < 0)
+	r = output_consumer_add(t->output, deliver, s, t, &s->event_id);
+	if (r < 0) {
+		fail(t, r, "syscall '%s': out of memory", name);
 		goto err;
-	if (strcmp(name, "execveat") == 0) {
-		/* x86-64 reports the return of a successful execveat as one of execve (the new
-		 * program starts with execve's syscall number): watch for it there as well. */
-		uint32_t id;
-
-		r = loader_tracepoint_id(t->tracefs, "sys_exit_execve", &id);
-		if (r == 0)
-			r = loader_attach(s->exit_fd, id, "syscall 'execveat': the exit program on sys_exit_execve",
-					  err, sizeof(err));
-		if (r < 0) {
-			fail_with(t, r, err);
-			goto err;
-		}
-		s->exit_link2 = r;
 	}
-	codegen_object_release(&obj);
+	r = generate_and_attach(t, s);
+	if (r < 0)
+		goto err;
 	s->memory = util_fd_memlock(s->event_map_fd) + util_fd_memlock(s->enter_fd) +
 		    util_fd_memlock(s->exit_fd);
 	grown = realloc(t->syscalls, (t->syscall_count + 1) * sizeof(*grown));
 	if (!grown) {
-		r = -ENOMEM;
+		r = fail(t, -ENOMEM, "syscall '%s': out of memory", name);
 		goto err;
 	}
 	t->syscalls = grown;
 	t->syscalls[t->syscall_count++] = s;
 	return 0;
 err:
-	codegen_object_release(&obj);
 	syscall_free(t, s);
 	return r;
 }
@@ -557,6 +688,9 @@ int ebpfpub_tracer_add_all_syscalls(struct ebpfpub_tracer *t)
 
 	if (!t)
 		return -EINVAL;
+	r = refuse_if_polling(t, "ebpfpub_tracer_add_all_syscalls()");
+	if (r < 0)
+		return r;
 	r = ensure_tracefs(t);
 	if (r < 0)
 		return r;
@@ -590,6 +724,9 @@ int ebpfpub_tracer_set_serializer(struct ebpfpub_tracer *t, const char *name,
 	if (!t || !name || !ser || ser->sz < offsetof(struct ebpfpub_serializer, decode_hook) ||
 	    (ser->capture_count && !ser->captures))
 		return -EINVAL;
+	r = refuse_if_polling(t, "ebpfpub_tracer_set_serializer()");
+	if (r < 0)
+		return r;
 	t->last_error[0] = '\0';
 	r = ensure_tracefs(t);
 	if (r < 0)
@@ -629,13 +766,18 @@ int ebpfpub_tracer_set_serializer(struct ebpfpub_tracer *t, const char *name,
 	return 0;
 }
 
-int tracer_deliver(struct tracer_syscall *s, const void *data, size_t size)
+/* The output's sample function for one syscall: decode, then the user's callback. */
+static int deliver(void *ctx, const void *data, size_t size)
 {
+	struct tracer_syscall *s = ctx;
 	struct ebpfpub_tracer *t = s->tracer;
 	struct ebpfpub_event ev;
 	char err[512];
 	int r;
 
+	s->received++;
+	if (t->free_pending)
+		return 0;   /* freed from a callback: nothing more is delivered */
 	if (decode_record(&s->layout, &s->decode, data, size, &ev, err, sizeof(err)) < 0) {
 		/* Reported and counted, never read past; the next record is still good. */
 		if (!t->malformed++)
@@ -653,81 +795,42 @@ int tracer_deliver(struct tracer_syscall *s, const void *data, size_t size)
 		t->truncated++;
 	if (ev.probe_error & EBPFPUB_PROBE_ERROR_READ)
 		t->read_errors++;
+	t->callback_thread = pthread_self();
+	__atomic_store_n(&t->in_callback, 1, __ATOMIC_RELEASE);
 	r = t->opts.callback(t->opts.callback_ctx, &ev);
+	__atomic_store_n(&t->in_callback, 0, __ATOMIC_RELEASE);
+	if (t->free_pending) {
+		if (__atomic_load_n(&t->polling, __ATOMIC_ACQUIRE))
+			return -ECANCELED;   /* its own poll frees it when the drain ends */
+		/* Dispatched from another tracer's poll of a shared output: free it now (its
+		 * consumer slots are cleared, which a running drain allows). */
+		tracer_destroy(t);
+		return 1;
+	}
 	return r < 0 ? r : 1;
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int wait_events(struct ebpfpub_tracer *t, int timeout_ms)
-{
-	struct epoll_event evs[4];
-	int n;
-
-	n = epoll_wait(t->epoll_fd, evs, 4, timeout_ms);
-	if (n < 0 && errno != EINTR)
-		return -errno;
-	return 0;
 }
 
 int ebpfpub_tracer_poll(struct ebpfpub_tracer *t, int timeout_ms)
 {
-	struct ebpfpub_perf_output *out;
-	int64_t deadline;
-	int n, r, flush;
+	int r;
 
 	if (!t)
 		return -EINVAL;
-	out = t->output;
-	/* Stopped: hand over what is already in the output, then say so. */
-	if (t->stopped) {
-		n = output_drain(out);
-		return n != 0 ? n : -ECANCELED;
+	if (in_own_callback(t))
+		return fail(t, -EBUSY,
+			    "ebpfpub_tracer_poll() cannot be called from the tracer's own callback");
+	if (__atomic_exchange_n(&t->polling, 1, __ATOMIC_ACQ_REL)) {
+		util_log(t->opts.log_fn, t->opts.log_ctx, EBPFPUB_LOG_ERROR,
+			 "ebpfpub_tracer_poll(): another thread is polling this tracer");
+		return -EBUSY;
 	}
-	flush = out->control ? TRACER_FLUSH_MS : TRACER_PERF_FLUSH_MS;
-	deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
-
-	/* Busy: let a batch build up (the watermark still wakes us early). */
-	if (out->recently_busy && timeout_ms != 0) {
-		r = wait_events(t, timeout_ms < 0 || timeout_ms > flush ? flush : timeout_ms);
-		if (r < 0)
-			return r;
+	r = output_poll(t->output, t, t->epoll_fd, timeout_ms, &t->stopped);
+	__atomic_store_n(&t->polling, 0, __ATOMIC_RELEASE);
+	if (t->free_pending) {
+		tracer_destroy(t);
+		return -ECANCELED;
 	}
-	for (;;) {
-		int left;
-
-		n = output_drain(out);
-		if (n != 0) {
-			out->recently_busy = n > 0;
-			return n;
-		}
-		out->recently_busy = false;
-		if (t->stopped)
-			return -ECANCELED;
-		left = deadline < 0 ? -1 : (int)(deadline - now_ms());
-		if (deadline >= 0 && left <= 0)
-			return 0;
-		/* Idle: ask the programs for a wakeup at the next event, then look once more
-		 * so that an event written just before the flag is not left waiting. */
-		output_about_to_sleep(out, true);
-		n = output_drain(out);
-		if (n != 0) {
-			output_about_to_sleep(out, false);
-			out->recently_busy = n > 0;
-			return n;
-		}
-		if (!out->control && (left < 0 || left > flush))
-			left = flush;  /* perf arrays wake on a watermark only */
-		r = wait_events(t, left);
-		if (r < 0)
-			return r;
-	}
+	return r;
 }
 
 int ebpfpub_tracer_fd(const struct ebpfpub_tracer *t)
@@ -737,7 +840,7 @@ int ebpfpub_tracer_fd(const struct ebpfpub_tracer *t)
 
 int ebpfpub_tracer_flush_interval_ms(const struct ebpfpub_tracer *t)
 {
-	return t && t->output->control ? TRACER_FLUSH_MS : TRACER_PERF_FLUSH_MS;
+	return t ? output_flush_interval_ms(t->output) : -EINVAL;
 }
 
 void ebpfpub_tracer_stop(struct ebpfpub_tracer *t)
@@ -757,34 +860,72 @@ const char *ebpfpub_tracer_last_error(const struct ebpfpub_tracer *t)
 	return t ? t->last_error : "";
 }
 
-static uint64_t counter_sum(int fd, uint32_t key, int cpus)
+static uint64_t counter(const struct ebpfpub_tracer *t, const struct tracer_syscall *s,
+			enum codegen_counter c)
 {
-	uint64_t values[1024] = { 0 }, sum = 0;  /* zeroed: valgrind cannot see the kernel write it */
-	int i;
+	uint64_t v;
 
-	if (cpus > 1024 || bpf_map_lookup_elem(fd, &key, values) != 0)
-		return 0;
-	for (i = 0; i < cpus; i++)
-		sum += values[i];
-	return sum;
+	util_percpu_sum(t->counters_fd, s->counter_base + (uint32_t)c, &v);
+	return v;
+}
+
+/* Entries in S's event map now: calls that began and have not returned yet. */
+static uint64_t entries_in_map(const struct tracer_syscall *s)
+{
+	uint64_t key, next, n = 0;
+	void *prev = NULL;
+
+	while (bpf_map_get_next_key(s->event_map_fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		n++;
+	}
+	return n;
+}
+
+static uint64_t minus(uint64_t a, uint64_t b)
+{
+	return a > b ? a - b : 0;
+}
+
+/*
+ * Where each call of S that its enter program saw ended: filtered in the kernel, refused by
+ * the event map, or stored; a stored entry was then received by user mode, lost because the
+ * output was full, is still in the map (the call has not returned), or else was evicted from
+ * the LRU map by newer entries before its exit came. An evicted entry's exit finds nothing
+ * and is counted as a miss there too; those misses are not counted twice. Exact whenever
+ * the output has been drained.
+ */
+static void syscall_stats(const struct ebpfpub_tracer *t, const struct tracer_syscall *s,
+			  struct ebpfpub_tracer_stats *st)
+{
+	uint64_t stored = counter(t, s, CODEGEN_COUNTER_STORED);
+	uint64_t lost = counter(t, s, CODEGEN_COUNTER_LOST);
+	uint64_t in_flight = entries_in_map(s);
+	uint64_t evicted = minus(stored, s->received + lost + in_flight);
+
+	st->kernel_filtered += counter(t, s, CODEGEN_COUNTER_FILTERED);
+	st->enter_dropped += counter(t, s, CODEGEN_COUNTER_ENTER_DROPPED);
+	st->lost += lost;
+	st->in_flight += in_flight;
+	st->evicted += evicted;
+	st->exit_without_enter += minus(counter(t, s, CODEGEN_COUNTER_EXIT_WITHOUT_ENTER), evicted);
 }
 
 int ebpfpub_tracer_stats(struct ebpfpub_tracer *t, struct ebpfpub_tracer_stats *stats)
 {
 	struct ebpfpub_tracer_stats s;
-	int cpus;
+	size_t i;
 
 	if (!t || !stats || stats->sz < sizeof(size_t))
 		return -EINVAL;
-	cpus = util_possible_cpus();
 	memset(&s, 0, sizeof(s));
 	s.sz = stats->sz;
 	s.events = t->events;
-	s.lost = output_lost_total(t->output);
-	s.enter_dropped = counter_sum(t->counters_fd, CODEGEN_COUNTER_ENTER_DROPPED, cpus);
-	s.exit_without_enter = counter_sum(t->counters_fd, CODEGEN_COUNTER_EXIT_WITHOUT_ENTER, cpus);
+	for (i = 0; i < t->syscall_count; i++)
+		syscall_stats(t, t->syscalls[i], &s);
 	s.filtered = t->filtered;
-	s.malformed = t->malformed + t->output->malformed;
+	s.malformed = t->malformed + output_malformed(t->output);
 	s.truncated = t->truncated;
 	s.read_errors = t->read_errors;
 	memcpy(stats, &s, stats->sz < sizeof(s) ? stats->sz : sizeof(s));

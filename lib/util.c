@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "util.h"
@@ -81,4 +83,38 @@ int util_possible_cpus(void)
 	int n = libbpf_num_possible_cpus();
 
 	return n > 0 ? n : 1;
+}
+
+uint64_t util_fd_memlock(int fd)
+{
+	char path[64], line[256];
+	unsigned long long v = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "memlock: %llu", &v) == 1)
+			break;
+	fclose(f);
+	return v;
+}
+
+int util_percpu_sum(int fd, uint32_t key, uint64_t *sum)
+{
+	int cpus = util_possible_cpus(), i, r = 0;
+	uint64_t *values = calloc((size_t)cpus, sizeof(*values));
+
+	*sum = 0;
+	if (!values)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(fd, &key, values) != 0)
+		r = -errno;
+	else
+		for (i = 0; i < cpus; i++)
+			*sum += values[i];
+	free(values);
+	return r;
 }

@@ -28,4 +28,10 @@ const char *util_tail_lines(const char *text, int n);
 uint32_t util_round_up_pow2(uint32_t v);
 int util_possible_cpus(void);
 
+/* Kernel memory a BPF object fd accounts for (fdinfo memlock), or 0. */
+uint64_t util_fd_memlock(int fd);
+
+/* The sum over all possible CPUs of per-CPU array FD's value at KEY (0 on failure). */
+int util_percpu_sum(int fd, uint32_t key, uint64_t *sum);
+
 #endif

@@ -452,16 +452,29 @@ EBPFPUB_API void ebpfpub_tracer_stop(struct ebpfpub_tracer *tracer);
 /** Text of the last failure of a call on TRACER ("" if none). @since 0.1 */
 EBPFPUB_API const char *ebpfpub_tracer_last_error(const struct ebpfpub_tracer *tracer);
 
+/**
+ * Where the calls went. Every call that an enter program saw ends in exactly one of
+ * kernel_filtered, enter_dropped, events, filtered, malformed, lost, evicted or in_flight
+ * (exact once the output is drained). Calls whose exit came without an enter (they began
+ * before the tracer) are counted in exit_without_enter.
+ */
 struct ebpfpub_tracer_stats {
 	size_t sz;
 	uint64_t events;             /**< delivered to the callback */
 	uint64_t lost;               /**< dropped because the perf output was full */
-	uint64_t enter_dropped;      /**< enter could not store its entry (event map full) */
-	uint64_t exit_without_enter; /**< exits whose enter was not seen (e.g. started mid-call) */
+	uint64_t enter_dropped;      /**< enter could not store its entry (no event map room) */
+	uint64_t exit_without_enter; /**< exits whose call began before the tracer saw it */
 	uint64_t filtered;           /**< rejected by a serializer's decode hook */
 	uint64_t malformed;          /**< records that failed validation */
 	uint64_t truncated;          /**< events with a truncated field */
 	uint64_t read_errors;        /**< events with an unreadable field */
+	/** Rejected by the pid, uid, comm or own-process filter in the enter program. @since 0.2 */
+	uint64_t kernel_filtered;
+	/** Entries that aged out of the (LRU) event map, because more threads were inside the
+	 *  syscall at once than it holds, before their exit came. @since 0.2 */
+	uint64_t evicted;
+	/** Calls that have begun and not returned yet (entries in the event maps). @since 0.2 */
+	uint64_t in_flight;
 };
 
 /** Fills STATS (sz must be set). @since 0.1 */

@@ -114,7 +114,11 @@ struct ebpfpub_perf_output_opts {
 
 /**
  * Creates a perf output. It can be shared by several tracers; whichever polls it delivers
- * each event to the callback of the tracer that produced it.
+ * each event to the callback of the tracer that produced it. A callback's negative return
+ * ends only the poll of its own tracer: when another tracer's poll ran it, the value is kept
+ * and returned by the next poll of the callback's tracer. Polls of tracers that share an
+ * output may run on different threads (one drains at a time). The output must outlive the
+ * tracers that use it.
  * @return 0, or -EINVAL, -EPERM, -EOPNOTSUPP (ring buffer asked for, kernel lacks it), -ENOMEM.
  * @since 0.1
  */
@@ -388,6 +392,14 @@ EBPFPUB_API int ebpfpub_tracer_new(const struct ebpfpub_tracer_opts *opts,
 /**
  * Detaches every program and frees every map and ring the tracer created. Shared storages
  * and outputs passed in the options are not freed. Accepts NULL.
+ *
+ * Callbacks: a tracer is used by one thread at a time. From inside its own callback,
+ * ebpfpub_tracer_stop(), ebpfpub_tracer_stats() and the getters may be called;
+ * ebpfpub_tracer_poll(), ebpfpub_tracer_add_syscall(), ebpfpub_tracer_add_all_syscalls() and
+ * ebpfpub_tracer_set_serializer() return -EBUSY with a message (they also return -EBUSY while
+ * another thread polls the tracer); ebpfpub_tracer_free() is allowed: nothing more is
+ * delivered, and the tracer is freed when the callback returns (the poll that ran it then
+ * returns -ECANCELED, and the caller must not use the tracer again).
  * @since 0.1
  */
 EBPFPUB_API void ebpfpub_tracer_free(struct ebpfpub_tracer *tracer);
@@ -397,7 +409,10 @@ EBPFPUB_API void ebpfpub_tracer_free(struct ebpfpub_tracer *tracer);
  * serializer registered for it, or the generic one.
  * @return 0, or -ENOENT (unknown syscall; the message suggests close names), -EEXIST
  *         (already traced), -ENODEV (tracefs not mounted), -EPERM (missing capability),
- *         -EINVAL (verifier rejection; the message holds the verifier's last lines).
+ *         -EACCES or -EINVAL (the verifier's rejection as the kernel returns it; the
+ *         message holds the verifier's last lines), -EINVAL (also: a record would not fit
+ *         the output), -EBUSY (called from the tracer's
+ *         callback or while another thread polls it), -ENOMEM.
  *         ebpfpub_tracer_last_error() explains.
  * @since 0.1
  */
@@ -430,7 +445,9 @@ EBPFPUB_API const char *ebpfpub_tracer_serializer_name(struct ebpfpub_tracer *tr
  * Waits up to TIMEOUT_MS (-1: forever, 0: not at all) and delivers the pending events to the
  * callback. @return the number of events delivered, the callback's negative value, or
  * -ECANCELED once ebpfpub_tracer_stop() was called and the events already in the output were
- * delivered (so `while (ebpfpub_tracer_poll(t, -1) >= 0);` loses nothing that arrived).
+ * delivered (so `while (ebpfpub_tracer_poll(t, -1) >= 0);` loses nothing that arrived), or
+ * -EBUSY when called from the tracer's own callback or while another thread polls it (each
+ * record is delivered exactly once).
  * @since 0.1
  */
 EBPFPUB_API int ebpfpub_tracer_poll(struct ebpfpub_tracer *tracer, int timeout_ms);

@@ -150,7 +150,8 @@ int ebpfpub_tracer_new(const struct ebpfpub_tracer_opts *uopts, struct ebpfpub_t
 			 "tracer options: at most %d pids can be filtered", CODEGEN_MAX_PIDS);
 		goto err;
 	}
-	memcpy(t->pids, t->opts.pids, t->opts.pid_count * sizeof(uint32_t));
+	if (t->opts.pid_count)
+		memcpy(t->pids, t->opts.pids, t->opts.pid_count * sizeof(uint32_t));
 	t->opts.pids = t->pids;
 	if (t->opts.comm) {
 		if (strlen(t->opts.comm) > 15 || !t->opts.comm[0]) {
@@ -966,7 +967,7 @@ const char *ebpfpub_tracer_syscall_name(const struct ebpfpub_tracer *t, size_t i
 }
 
 const char *ebpfpub_tracer_program_text(const struct ebpfpub_tracer *t, const char *name,
-					int what)
+					enum ebpfpub_program_text what)
 {
 	struct tracer_syscall *s;
 
@@ -975,5 +976,11 @@ const char *ebpfpub_tracer_program_text(const struct ebpfpub_tracer *t, const ch
 	s = find_syscall(t, name);
 	if (!s)
 		return NULL;
-	return what == 0 ? s->ir : s->insns_text;
+	switch (what) {
+	case EBPFPUB_PROGRAM_IR:
+		return s->ir;
+	case EBPFPUB_PROGRAM_INSNS:
+		return s->insns_text;
+	}
+	return NULL;
 }

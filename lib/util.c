@@ -22,7 +22,7 @@ void util_errf(char *err, size_t size, const char *fmt, ...)
 
 void util_log(ebpfpub_log_fn fn, void *ctx, enum ebpfpub_log_level level, const char *fmt, ...)
 {
-	char msg[1024];
+	char msg[UTIL_ERR_SIZE];   /* as long as last_error: a message is never cut shorter */
 	va_list ap;
 
 	if (!fn)

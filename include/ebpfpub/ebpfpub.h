@@ -512,12 +512,19 @@ EBPFPUB_API size_t ebpfpub_tracer_syscall_count(const struct ebpfpub_tracer *tra
 EBPFPUB_API const char *ebpfpub_tracer_syscall_name(const struct ebpfpub_tracer *tracer,
 						    size_t i);
 
+/** What ebpfpub_tracer_program_text() returns. */
+enum ebpfpub_program_text {
+	EBPFPUB_PROGRAM_IR = 0,    /**< the LLVM IR of both programs */
+	EBPFPUB_PROGRAM_INSNS = 1, /**< the BPF instructions, one per line */
+};
+
 /**
- * The generated programs of syscall NAME as text: LLVM IR when WHAT is 0, the BPF
- * instructions when WHAT is 1. Valid until the tracer is freed. @since 0.1
+ * The generated programs of syscall NAME as text (IR or BPF instructions). Valid until the
+ * tracer is freed. @since 0.1
  */
 EBPFPUB_API const char *ebpfpub_tracer_program_text(const struct ebpfpub_tracer *tracer,
-						    const char *name, int what);
+						    const char *name,
+						    enum ebpfpub_program_text what);
 
 /* ------------------------------------------------------------------------------------------ */
 /* Syscall listing and the feature check.                                                     */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Shared by codegen.c (module, target, emission, helper wrappers) and codegen_programs.c. */
+/* The code generator's LLVM objects, shared by the driver (codegen.c) and the builder. */
 #ifndef EBPFPUB_CODEGEN_INTERNAL_H
 #define EBPFPUB_CODEGEN_INTERNAL_H
 
@@ -15,35 +15,5 @@ struct codegen {
 	char *triple;
 	char diag[1024];      /* last diagnostic from LLVM, for error messages */
 };
-
-/* One function being built: the builder helpers below work on it (bpftrace's IRBuilderBPF
- * idea, in C). */
-struct cg_fn {
-	struct codegen *cg;
-	LLVMModuleRef mod;
-	LLVMBuilderRef b;
-	LLVMValueRef fn;
-	LLVMValueRef ctx;       /* the tracepoint record */
-	LLVMBasicBlockRef entry;
-	LLVMTypeRef i8, i16, i32, i64, ptr, void_t;
-	const struct codegen_env *env;
-	const struct layout *layout;
-};
-
-LLVMValueRef cg_const(struct cg_fn *f, uint64_t v);
-LLVMValueRef cg_const32(struct cg_fn *f, uint32_t v);
-LLVMValueRef cg_map(struct cg_fn *f, int fd);
-LLVMValueRef cg_helper(struct cg_fn *f, int id, LLVMTypeRef ret, LLVMValueRef *args, unsigned n);
-LLVMValueRef cg_slot(struct cg_fn *f, LLVMTypeRef type, unsigned count);
-LLVMValueRef cg_at(struct cg_fn *f, LLVMValueRef base, LLVMValueRef off);
-LLVMValueRef cg_load(struct cg_fn *f, LLVMTypeRef type, LLVMValueRef base, uint64_t off);
-void cg_store(struct cg_fn *f, LLVMValueRef value, LLVMValueRef base, uint64_t off);
-LLVMBasicBlockRef cg_block(struct cg_fn *f, const char *name);
-void cg_goto(struct cg_fn *f, LLVMBasicBlockRef bb);
-void cg_if(struct cg_fn *f, LLVMValueRef cond, LLVMBasicBlockRef then, LLVMBasicBlockRef other);
-LLVMValueRef cg_lookup(struct cg_fn *f, int map_fd, LLVMValueRef key_slot);
-void cg_counter_add(struct cg_fn *f, int map_fd, uint32_t index);
-
-int codegen_emit_programs(struct cg_fn *enter, struct cg_fn *exit);
 
 #endif

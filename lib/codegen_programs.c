@@ -17,7 +17,7 @@
 
 #include <linux/bpf.h>
 
-#include "codegen_internal.h"
+#include "codegen_programs.h"
 #include "record.h"
 
 #define ARG_OFF(i) (RECORD_OFF_ARGS + 8u * (i))

@@ -11,10 +11,13 @@
 #include <ebpfpub/ebpfpub.h>
 
 #include "layout.h"
+#include "record.h"
 
 #define CODEGEN_ENTER_SECTION "ebpfpub/enter"
 #define CODEGEN_EXIT_SECTION "ebpfpub/exit"
 #define CODEGEN_MAX_PIDS 8
+/* Entries without enter captures: the record header and at most six arguments. */
+#define CODEGEN_TASK_ENTRY_SIZE (RECORD_HEADER_SIZE + 6 * 8)
 
 /* A syscall's counters in the tracer's per-CPU counters map, at key
  * env.counter_base + enum codegen_counter. With them and what user mode received, every call
@@ -25,7 +28,9 @@ enum codegen_counter {
 	CODEGEN_COUNTER_ENTER_DROPPED = 2,      /* enter: the event map refused the entry */
 	CODEGEN_COUNTER_EXIT_WITHOUT_ENTER = 3, /* exit: no entry (began earlier, or evicted) */
 	CODEGEN_COUNTER_LOST = 4,               /* exit: the output was full */
-	CODEGEN_COUNTER_COUNT = 5,
+	CODEGEN_COUNTER_REPLACED = 5,           /* enter: the thread's previous entry was never
+	                                         * taken by an exit (that call never returned) */
+	CODEGEN_COUNTER_COUNT = 6,
 };
 
 /* The output's control map value, shared with user mode through mmap. */
@@ -36,6 +41,10 @@ struct codegen_output_control {
 
 /* Map fds and constants baked into the programs. */
 struct codegen_env {
+	/* Where the entry waits for the exit: in the thread's task-local storage (shared by
+	 * the tracer's syscalls, tagged with the event id) or in the syscall's LRU hash. */
+	bool entry_in_task;
+	int task_storage_fd;  /* task storage of CODEGEN_TASK_ENTRY_SIZE-byte entries */
 	int event_map_fd;     /* LRU hash: pid_tgid -> entry */
 	int storage_fd;       /* array: cpu -> assembly area */
 	int counters_fd;      /* per-CPU array of u64, enum codegen_counter */

@@ -702,19 +702,47 @@ static LLVMValueRef storage_area(struct cg_fn *f, LLVMBasicBlockRef fail)
 	return area;
 }
 
+/* The current thread's entry in the task-local storage, created when CREATE; jumps to NONE
+ * when there is none (or, creating, no memory for it). */
+static LLVMValueRef task_entry(struct cg_fn *f, bool create, LLVMBasicBlockRef none)
+{
+	LLVMBasicBlockRef have = cg_block(f, "have_entry");
+	LLVMValueRef a[4], entry;
+
+	a[0] = cg_map(f, f->env->task_storage_fd);
+	a[1] = cg_helper(f, BPF_FUNC_get_current_task_btf, f->ptr, NULL, 0);
+	a[2] = LLVMConstNull(f->ptr);
+	a[3] = cg_const(f, create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
+	entry = cg_helper(f, BPF_FUNC_task_storage_get, f->ptr, a, 4);
+	cg_if(f, LLVMBuildIsNotNull(f->b, entry, ""), have, none);
+	return entry;
+}
+
 static void emit_enter(struct cg_fn *f)
 {
 	const struct layout *l = f->layout;
 	const struct codegen_env *env = f->env;
 	LLVMBasicBlockRef out = cg_block(f, "out"), dropped = cg_block(f, "dropped");
-	LLVMBasicBlockRef stored = cg_block(f, "stored"), filtered = cg_block(f, "filtered");
-	LLVMValueRef pid_tgid, rec, key, a[4], r;
+	LLVMBasicBlockRef filtered = cg_block(f, "filtered");
+	LLVMValueRef pid_tgid, rec;
 	uint32_t i;
 
 	pid_tgid = helper0(f, BPF_FUNC_get_current_pid_tgid);
 	emit_pid_filters(f, pid_tgid, filtered);
 	emit_task_filters(f, filtered);
-	if (l->has_enter_captures)
+	/* The entry is written where it waits: the thread's own storage, or a staging area
+	 * (this CPU's, when captures need room) that the map update copies. */
+	if (env->entry_in_task) {
+		LLVMBasicBlockRef stale = cg_block(f, "stale"), fresh = cg_block(f, "fresh");
+
+		rec = task_entry(f, true, dropped);
+		/* An entry no exit took: that call never returned (exit_group, a thread that
+		 * died in it). Its data is replaced; count it. */
+		cg_if(f, LLVMBuildIsNotNull(f->b, cg_load(f, f->i32, rec, RECORD_OFF_EVENT_ID), ""),
+		      stale, fresh);
+		count(f, CODEGEN_COUNTER_REPLACED);
+		cg_goto(f, fresh);
+	} else if (l->has_enter_captures)
 		rec = storage_area(f, dropped);
 	else
 		rec = cg_slot(f, f->i64, l->entry_size / 8);
@@ -735,15 +763,27 @@ static void emit_enter(struct cg_fn *f)
 
 	if (l->has_enter_captures)
 		emit_captures(f, rec, EBPFPUB_AT_ENTER, l->enter_capacity);
+	if (!env->entry_in_task) {
+		LLVMValueRef key = cg_slot(f, f->i64, 1), a[4], r;
+		LLVMBasicBlockRef stored = cg_block(f, "stored");
 
-	key = cg_slot(f, f->i64, 1);
-	cg_store(f, pid_tgid, key, 0);
-	a[0] = cg_map(f, env->event_map_fd);
-	a[1] = key;
-	a[2] = rec;
-	a[3] = cg_const(f, BPF_ANY);
-	r = cg_helper(f, BPF_FUNC_map_update_elem, f->i64, a, 4);
-	cg_if(f, LLVMBuildICmp(f->b, LLVMIntEQ, r, cg_const(f, 0), ""), stored, dropped);
+		LLVMBasicBlockRef not_new = cg_block(f, "not_new"), stale = cg_block(f, "stale");
+
+		cg_store(f, pid_tgid, key, 0);
+		a[0] = cg_map(f, env->event_map_fd);
+		a[1] = key;
+		a[2] = rec;
+		a[3] = cg_const(f, BPF_NOEXIST);
+		r = cg_helper(f, BPF_FUNC_map_update_elem, f->i64, a, 4);
+		cg_if(f, LLVMBuildICmp(f->b, LLVMIntNE, r, cg_const(f, 0), ""), not_new, stored);
+		/* The thread's previous entry is still there: that call never returned. */
+		cg_if(f, LLVMBuildICmp(f->b, LLVMIntEQ, r, cg_const(f, (uint64_t)-EEXIST), ""),
+		      stale, dropped);
+		count(f, CODEGEN_COUNTER_REPLACED);
+		a[3] = cg_const(f, BPF_ANY);
+		r = cg_helper(f, BPF_FUNC_map_update_elem, f->i64, a, 4);
+		cg_if(f, LLVMBuildICmp(f->b, LLVMIntEQ, r, cg_const(f, 0), ""), stored, dropped);
+	}
 	count(f, CODEGEN_COUNTER_STORED);
 	LLVMBuildBr(f->b, out);
 	LLVMPositionBuilderAtEnd(f->b, dropped);
@@ -811,6 +851,20 @@ static void emit_output(struct cg_fn *f, LLVMValueRef rec)
 	LLVMPositionBuilderAtEnd(f->b, out);
 }
 
+/* The call's entry has been taken: clear its id (task storage) or delete it (map). */
+static void release_entry(struct cg_fn *f, LLVMValueRef entry, LLVMValueRef key)
+{
+	LLVMValueRef a[2];
+
+	if (f->env->entry_in_task) {
+		cg_store(f, cg_const32(f, 0), entry, RECORD_OFF_EVENT_ID);
+		return;
+	}
+	a[0] = cg_map(f, f->env->event_map_fd);
+	a[1] = key;
+	cg_helper(f, BPF_FUNC_map_delete_elem, f->i64, a, 2);
+}
+
 static void emit_exit(struct cg_fn *f)
 {
 	const struct layout *l = f->layout;
@@ -824,8 +878,22 @@ static void emit_exit(struct cg_fn *f)
 	emit_pid_filters(f, pid_tgid, out);
 	key = cg_slot(f, f->i64, 1);
 	cg_store(f, pid_tgid, key, 0);
-	entry = cg_lookup(f, env->event_map_fd, key);
-	cg_if(f, LLVMBuildIsNull(f->b, entry, ""), miss, found);
+	if (env->entry_in_task) {
+		/* The thread's entry is this call's when it carries this syscall's id; the
+		 * exit clears the id, so a stale entry is never taken twice. */
+		LLVMBasicBlockRef have = cg_block(f, "task_entry");
+		LLVMValueRef id;
+
+		entry = task_entry(f, false, miss);
+		id = cg_load(f, f->i32, entry, RECORD_OFF_EVENT_ID);
+		cg_if(f, LLVMBuildICmp(f->b, LLVMIntEQ, id, cg_const32(f, env->event_id), ""), have,
+		      miss);
+		LLVMBuildBr(f->b, found);
+		LLVMPositionBuilderAtEnd(f->b, miss);
+	} else {
+		entry = cg_lookup(f, env->event_map_fd, key);
+		cg_if(f, LLVMBuildIsNull(f->b, entry, ""), miss, found);
+	}
 	/* A call the uid or comm filter rejected at enter is counted there, not here. Exec
 	 * misses are not counted: execveat's exit program also runs for every execve, and
 	 * execve's for every successful execveat (see tracer.c). */
@@ -846,9 +914,7 @@ static void emit_exit(struct cg_fn *f)
 		a[2] = entry;
 		cg_helper(f, BPF_FUNC_probe_read_kernel, f->i64, a, 3);
 	}
-	a[0] = cg_map(f, env->event_map_fd);
-	a[1] = key;
-	cg_helper(f, BPF_FUNC_map_delete_elem, f->i64, a, 2);
+	release_entry(f, entry, key);
 
 	cg_store(f, helper0(f, BPF_FUNC_ktime_get_ns), rec, RECORD_OFF_EXIT_NS);
 	retval = cg_load(f, f->i64, f->ctx, l->ret_offset);
@@ -872,9 +938,7 @@ static void emit_exit(struct cg_fn *f)
 
 	/* No assembly area (never on a possible CPU): the record cannot be sent. */
 	LLVMPositionBuilderAtEnd(f->b, gone);
-	a[0] = cg_map(f, env->event_map_fd);
-	a[1] = key;
-	cg_helper(f, BPF_FUNC_map_delete_elem, f->i64, a, 2);
+	release_entry(f, entry, key);
 	count(f, CODEGEN_COUNTER_LOST);
 	LLVMBuildBr(f->b, out);
 

@@ -20,6 +20,7 @@
 #include "loader.h"
 #include "perf_output.h"
 #include "serializer.h"
+#include "task_storage.h"
 #include "tracefs.h"
 #include "util.h"
 
@@ -37,6 +38,7 @@ struct tracer_syscall {
 	int enter_fd, exit_fd;        /* programs */
 	int enter_link, exit_link;    /* perf events holding the attachments */
 	int exit_link2;               /* execveat: its exit program on sys_exit_execve too */
+	bool entry_in_task;           /* its entries wait in the tracer's task storage */
 	uint64_t memory;
 	char *ir;
 	char *insns_text;
@@ -62,6 +64,8 @@ struct ebpfpub_tracer {
 	struct registered_serializer *registered;
 	size_t registered_count;
 	int counters_fd;              /* per-CPU: CODEGEN_COUNTER_COUNT per syscall of names */
+	int task_storage_fd;          /* entries of syscalls without enter captures, or -1 */
+	bool task_storage_failed;     /* this kernel cannot: the event maps serve all */
 	int epoll_fd;
 	int stop_fd;
 	volatile sig_atomic_t stopped;
@@ -123,7 +127,7 @@ int ebpfpub_tracer_new(const struct ebpfpub_tracer_opts *uopts, struct ebpfpub_t
 	t = calloc(1, sizeof(*t));
 	if (!t)
 		return -ENOMEM;
-	t->counters_fd = t->epoll_fd = t->stop_fd = -1;
+	t->counters_fd = t->epoll_fd = t->stop_fd = t->task_storage_fd = -1;
 	r = util_copy_opts(&t->opts, sizeof(t->opts), uopts, uopts->sz);
 	if (r < 0) {
 		util_log(uopts->log_fn, uopts->log_ctx, EBPFPUB_LOG_ERROR,
@@ -139,6 +143,12 @@ int ebpfpub_tracer_new(const struct ebpfpub_tracer_opts *uopts, struct ebpfpub_t
 	}
 	if (!t->opts.event_map_size)
 		t->opts.event_map_size = 1024;
+	if ((unsigned)t->opts.entry_storage > EBPFPUB_ENTRY_STORAGE_EVENT_MAP) {
+		util_log(t->opts.log_fn, t->opts.log_ctx, EBPFPUB_LOG_ERROR,
+			 "tracer options: entry_storage %d is not an enum ebpfpub_entry_storage",
+			 (int)t->opts.entry_storage);
+		goto err;
+	}
 	if (t->opts.event_map_size < 16 || t->opts.event_map_size > (1u << 20)) {
 		util_log(t->opts.log_fn, t->opts.log_ctx, EBPFPUB_LOG_ERROR,
 			 "tracer options: event_map_size %u is out of range (16 .. 1048576)",
@@ -218,31 +228,36 @@ err:
 	return r;
 }
 
+/* Closes S's programs and attachments (and its event map), so that it can be generated
+ * again or freed. */
+static void syscall_detach(struct tracer_syscall *s)
+{
+	int *fds[] = { &s->enter_link, &s->exit_link, &s->exit_link2, &s->enter_fd, &s->exit_fd,
+		       &s->event_map_fd };
+	size_t i;
+
+	/* Detach first: closing the perf events stops the programs from running. Each close
+	 * waits for an RCU grace period under the kernel's event_mutex (Linux 6.14+ made
+	 * syscall tracepoints faultable), ~40 ms apiece, so it cannot be done in parallel. */
+	for (i = 0; i < ARRAY_SIZE(fds); i++) {
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+		*fds[i] = -1;
+	}
+	free(s->ir);
+	free(s->insns_text);
+	s->ir = s->insns_text = NULL;
+}
+
 static void syscall_free(struct ebpfpub_tracer *t, struct tracer_syscall *s)
 {
 	if (!s)
 		return;
-	/* Detach first: closing the perf events stops the programs from running. Each close
-	 * waits for an RCU grace period under the kernel's event_mutex (Linux 6.14+ made
-	 * syscall tracepoints faultable), ~40 ms apiece, so it cannot be done in parallel. */
-	if (s->enter_link >= 0)
-		close(s->enter_link);
-	if (s->exit_link >= 0)
-		close(s->exit_link);
-	if (s->exit_link2 >= 0)
-		close(s->exit_link2);
-	if (s->enter_fd >= 0)
-		close(s->enter_fd);
-	if (s->exit_fd >= 0)
-		close(s->exit_fd);
-	if (s->event_map_fd >= 0)
-		close(s->event_map_fd);
+	syscall_detach(s);
 	if (s->event_id)
 		output_consumer_remove(t->output, s->event_id);
 	decode_state_release(&s->decode);
 	layout_release(&s->layout);
-	free(s->ir);
-	free(s->insns_text);
 	free(s);
 }
 
@@ -284,6 +299,8 @@ static void tracer_destroy(struct ebpfpub_tracer *t)
 		ebpfpub_buffer_storage_free(t->storage);
 	if (t->counters_fd >= 0)
 		close(t->counters_fd);
+	if (t->task_storage_fd >= 0)
+		close(t->task_storage_fd);
 	if (t->epoll_fd >= 0)
 		close(t->epoll_fd);
 	if (t->stop_fd >= 0)
@@ -449,6 +466,8 @@ static void fill_env(struct ebpfpub_tracer *t, struct tracer_syscall *s, struct 
 
 	memset(env, 0, sizeof(*env));
 	output_program_env(t->output, &oe);
+	env->entry_in_task = s->entry_in_task;
+	env->task_storage_fd = t->task_storage_fd;
 	env->event_map_fd = s->event_map_fd;
 	env->storage_fd = buffer_storage_fd(t->storage);
 	env->counters_fd = t->counters_fd;
@@ -537,12 +556,43 @@ static int refuse_if_polling(struct ebpfpub_tracer *t, const char *what)
 	return fail(t, -EBUSY, "%s cannot be called from the tracer's own callback", what);
 }
 
+/* Whether S's entries can wait in the thread's task storage, created on first use. */
+static bool use_task_storage(struct ebpfpub_tracer *t, const struct tracer_syscall *s, int *r)
+{
+	char err[256];
+	int fd;
+
+	*r = 0;
+	if (t->opts.entry_storage == EBPFPUB_ENTRY_STORAGE_EVENT_MAP || t->task_storage_failed ||
+	    s->layout.has_enter_captures || s->layout.entry_size > CODEGEN_TASK_ENTRY_SIZE)
+		return false;
+	if (t->task_storage_fd >= 0)
+		return true;
+	fd = task_storage_create(CODEGEN_TASK_ENTRY_SIZE, err, sizeof(err));
+	if (fd >= 0) {
+		t->task_storage_fd = fd;
+		return true;
+	}
+	if (t->opts.entry_storage == EBPFPUB_ENTRY_STORAGE_TASK) {
+		*r = fail(t, fd, "%s (entry_storage is EBPFPUB_ENTRY_STORAGE_TASK)", err);
+		return false;
+	}
+	t->task_storage_failed = true;
+	util_log(t->opts.log_fn, t->opts.log_ctx, EBPFPUB_LOG_WARNING,
+		 "%s: entries wait in one LRU map per syscall instead", err);
+	return false;
+}
+
 /* Entries that carry enter captures are big: fewer of them (a storm of more threads inside
  * the call at once than this is counted as evicted, not silent). */
 static int create_event_map(struct ebpfpub_tracer *t, struct tracer_syscall *s)
 {
 	uint32_t entries = t->opts.event_map_size;
 	int r;
+
+	s->entry_in_task = use_task_storage(t, s, &r);
+	if (r < 0 || s->entry_in_task)
+		return r;
 
 	if (s->layout.has_enter_captures) {
 		entries /= 8;
@@ -594,11 +644,12 @@ static int generate_and_attach(struct ebpfpub_tracer *t, struct tracer_syscall *
 		return fail_with(t, r, err);
 	s->ir = obj.ir;
 	obj.ir = NULL;
-	r = load_program(t, s, &obj, true, &s->enter_fd, &s->enter_link);
-	if (r == 0)
-		r = load_program(t, s, &obj, false, &s->exit_fd, &s->exit_link);
+	/* Exit first: a call whose enter program ran always meets its exit program. */
+	r = load_program(t, s, &obj, false, &s->exit_fd, &s->exit_link);
 	if (r == 0 && strcmp(s->layout.syscall, "execveat") == 0)
 		r = attach_execveat_exit(t, s);
+	if (r == 0)
+		r = load_program(t, s, &obj, true, &s->enter_fd, &s->enter_link);
 	codegen_object_release(&obj);
 	return r;
 }
@@ -665,6 +716,18 @@ int ebpfpub_tracer_add_syscall(struct ebpfpub_tracer *t, const char *name)
 		goto err;
 	}
 	r = generate_and_attach(t, s);
+	if (r < 0 && s->entry_in_task &&
+	    t->opts.entry_storage == EBPFPUB_ENTRY_STORAGE_DEFAULT) {
+		/* A verifier without task storage for tracepoints: the event map then. */
+		util_log(t->opts.log_fn, t->opts.log_ctx, EBPFPUB_LOG_WARNING,
+			 "syscall '%s': programs on task-local storage were refused, using event maps: %s",
+			 name, t->last_error);
+		t->task_storage_failed = true;
+		syscall_detach(s);
+		r = create_event_map(t, s);
+		if (r == 0)
+			r = generate_and_attach(t, s);
+	}
 	if (r < 0)
 		goto err;
 	s->memory = util_fd_memlock(s->event_map_fd) + util_fd_memlock(s->enter_fd) +
@@ -902,12 +965,17 @@ static void syscall_stats(const struct ebpfpub_tracer *t, const struct tracer_sy
 {
 	uint64_t stored = counter(t, s, CODEGEN_COUNTER_STORED);
 	uint64_t lost = counter(t, s, CODEGEN_COUNTER_LOST);
-	uint64_t in_flight = entries_in_map(s);
-	uint64_t evicted = minus(stored, s->received + lost + in_flight);
+	uint64_t replaced = counter(t, s, CODEGEN_COUNTER_REPLACED);
+	/* Task storage never evicts: what is not received, lost or replaced is still inside
+	 * the call. */
+	uint64_t in_flight = s->entry_in_task ? minus(stored, s->received + lost + replaced)
+					      : entries_in_map(s);
+	uint64_t evicted = minus(stored, s->received + lost + replaced + in_flight);
 
 	st->kernel_filtered += counter(t, s, CODEGEN_COUNTER_FILTERED);
 	st->enter_dropped += counter(t, s, CODEGEN_COUNTER_ENTER_DROPPED);
 	st->lost += lost;
+	st->exit_not_seen += replaced;
 	st->in_flight += in_flight;
 	st->evicted += evicted;
 	st->exit_without_enter += minus(counter(t, s, CODEGEN_COUNTER_EXIT_WITHOUT_ENTER), evicted);
@@ -941,6 +1009,8 @@ uint64_t ebpfpub_tracer_memory_usage(const struct ebpfpub_tracer *t)
 	if (!t)
 		return 0;
 	sum = util_fd_memlock(t->counters_fd);
+	if (t->task_storage_fd >= 0)
+		sum += util_fd_memlock(t->task_storage_fd);
 	for (i = 0; i < t->syscall_count; i++)
 		sum += t->syscalls[i]->memory;
 	return sum;

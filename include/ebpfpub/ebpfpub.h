@@ -353,6 +353,19 @@ struct ebpfpub_serializer {
 
 struct ebpfpub_tracer;
 
+/** Where a call's enter data waits for its exit. */
+enum ebpfpub_entry_storage {
+	/** TASK where the kernel has it, else EVENT_MAP. */
+	EBPFPUB_ENTRY_STORAGE_DEFAULT = 0,
+	/** The thread's task-local storage (Linux 5.11+, BTF), shared by the tracer's
+	 *  syscalls: one small entry per thread, freed with it, never evicted. Syscalls whose
+	 *  serializer captures data at enter (connect, execve...) use EVENT_MAP regardless. */
+	EBPFPUB_ENTRY_STORAGE_TASK = 1,
+	/** One LRU hash per syscall, of event_map_size entries: when more threads are inside
+	 *  the call at once, the oldest entries are evicted (counted). */
+	EBPFPUB_ENTRY_STORAGE_EVENT_MAP = 2,
+};
+
 struct ebpfpub_tracer_opts {
 	size_t sz;
 	/** Receives every event. Required. */
@@ -378,6 +391,8 @@ struct ebpfpub_tracer_opts {
 	bool trace_self;
 	ebpfpub_log_fn log_fn;
 	void *log_ctx;
+	/** Where enter data waits for the exit; see enum ebpfpub_entry_storage. @since 0.2 */
+	enum ebpfpub_entry_storage entry_storage;
 };
 
 /**
@@ -471,7 +486,8 @@ EBPFPUB_API const char *ebpfpub_tracer_last_error(const struct ebpfpub_tracer *t
 
 /**
  * Where the calls went. Every call that an enter program saw ends in exactly one of
- * kernel_filtered, enter_dropped, events, filtered, malformed, lost, evicted or in_flight
+ * kernel_filtered, enter_dropped, events, filtered, malformed, lost, evicted, exit_not_seen
+ * or in_flight
  * (exact once the output is drained). Calls whose exit came without an enter (they began
  * before the tracer) are counted in exit_without_enter.
  */
@@ -490,8 +506,12 @@ struct ebpfpub_tracer_stats {
 	/** Entries that aged out of the (LRU) event map, because more threads were inside the
 	 *  syscall at once than it holds, before their exit came. @since 0.2 */
 	uint64_t evicted;
-	/** Calls that have begun and not returned yet (entries in the event maps). @since 0.2 */
+	/** Calls that have begun and not returned yet (or never will: a thread that ended
+	 *  inside exit_group). @since 0.2 */
 	uint64_t in_flight;
+	/** Calls whose exit never came before the same thread's next call began (a thread
+	 *  that died inside it, a call that does not return). @since 0.2 */
+	uint64_t exit_not_seen;
 };
 
 /** Fills STATS (sz must be set). @since 0.1 */

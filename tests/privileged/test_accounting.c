@@ -46,7 +46,7 @@ static void *reader(void *arg)
 static uint64_t ended(const struct ebpfpub_tracer_stats *st)
 {
 	return st->events + st->evicted + st->lost + st->in_flight + st->malformed + st->filtered +
-	       st->enter_dropped;
+	       st->enter_dropped + st->exit_not_seen;
 }
 
 static void drain(struct ebpfpub_tracer *t)
@@ -57,7 +57,7 @@ static void drain(struct ebpfpub_tracer *t)
 		ASSERT(ebpfpub_tracer_poll(t, 20) >= 0);
 }
 
-static void test_filter(enum filter_kind k)
+static void test_filter(enum filter_kind k, enum ebpfpub_entry_storage where)
 {
 	static const char *const names[] = { "pid", "uid", "comm" };
 	uint32_t self = (uint32_t)getpid();
@@ -65,10 +65,11 @@ static void test_filter(enum filter_kind k)
 	struct cap_list l = { 0 };
 	pthread_t th[THREADS];
 	char bytes[THREADS];
-	uint64_t before;
+	uint64_t before, misses_before;
 	int i;
 	EBPFPUB_OPTS(ebpfpub_tracer_opts, o, .callback = cap_callback, .callback_ctx = &l,
-		     .trace_self = true, .event_map_size = 16, .log_fn = test_log);
+		     .trace_self = true, .event_map_size = 16, .log_fn = test_log,
+		     .entry_storage = where);
 	EBPFPUB_OPTS(ebpfpub_tracer_stats, st);
 
 	kind = k;
@@ -90,6 +91,7 @@ static void test_filter(enum filter_kind k)
 	drain(t);
 	ASSERT(ebpfpub_tracer_stats(t, &st) == 0);
 	before = ended(&st);
+	misses_before = st.exit_without_enter;
 	ASSERT(pipe(pipe_fds) == 0);
 	ready = 0;
 	for (i = 0; i < THREADS; i++)
@@ -117,9 +119,12 @@ static void test_filter(enum filter_kind k)
 	}
 
 	/* The LRU map holds at most 16 (fewer: it keeps free entries per CPU); the others were
-	 * evicted. */
+	 * evicted. Each thread has its own task storage entry. */
 	ASSERT(ebpfpub_tracer_stats(t, &st) == 0);
-	CHECK(st.in_flight >= 1 && st.in_flight <= 16);
+	if (where == EBPFPUB_ENTRY_STORAGE_EVENT_MAP)
+		CHECK(st.in_flight >= 1 && st.in_flight <= 16);
+	else
+		CHECK_INT(st.in_flight, THREADS);
 	memset(bytes, 'x', sizeof(bytes));
 	ASSERT(write(pipe_fds[1], bytes, sizeof(bytes)) == (ssize_t)sizeof(bytes));
 	for (i = 0; i < THREADS; i++)
@@ -127,16 +132,23 @@ static void test_filter(enum filter_kind k)
 	drain(t);
 
 	ASSERT(ebpfpub_tracer_stats(t, &st) == 0);
-	printf("filter %s: %llu delivered + %llu evicted + %llu lost + %llu in flight of %d; "
+	printf("%s, filter %s: %llu delivered + %llu evicted + %llu lost + %llu in flight of %d; "
 	       "kernel_filtered %llu, exit_without_enter %llu\n",
-	       names[k], (unsigned long long)st.events, (unsigned long long)st.evicted,
+	       where == EBPFPUB_ENTRY_STORAGE_TASK ? "task storage" : "event map", names[k],
+	       (unsigned long long)st.events, (unsigned long long)st.evicted,
 	       (unsigned long long)st.lost, (unsigned long long)st.in_flight, THREADS,
 	       (unsigned long long)st.kernel_filtered, (unsigned long long)st.exit_without_enter);
 	CHECK_INT(cap_count(&l, "read"), st.events);
 	CHECK_INT(ended(&st) - before, THREADS);
 	CHECK_INT(st.in_flight, 0);
-	CHECK(st.evicted >= THREADS - 16);
-	CHECK_INT(st.exit_without_enter, 0);
+	if (where == EBPFPUB_ENTRY_STORAGE_EVENT_MAP) {
+		CHECK(st.evicted >= THREADS - 16);
+	} else {
+		CHECK_INT(st.evicted, 0);
+		CHECK_INT(cap_count(&l, "read") - (before - st.in_flight), THREADS);
+	}
+	/* An evicted entry's exit is counted as evicted only, never as a miss too. */
+	CHECK_INT(st.exit_without_enter - misses_before, 0);
 	CHECK_INT(st.enter_dropped, 0);
 	CHECK(st.kernel_filtered >= 1);   /* the child's read, at least */
 	close(pipe_fds[0]);
@@ -187,9 +199,12 @@ static void test_overflow(enum ebpfpub_output_kind okind)
 int main(void)
 {
 	test_require_root();
-	test_filter(BY_PID);
-	test_filter(BY_UID);
-	test_filter(BY_COMM);
+	test_filter(BY_PID, EBPFPUB_ENTRY_STORAGE_EVENT_MAP);
+	test_filter(BY_UID, EBPFPUB_ENTRY_STORAGE_EVENT_MAP);
+	test_filter(BY_COMM, EBPFPUB_ENTRY_STORAGE_EVENT_MAP);
+	test_filter(BY_PID, EBPFPUB_ENTRY_STORAGE_TASK);
+	test_filter(BY_UID, EBPFPUB_ENTRY_STORAGE_TASK);
+	test_filter(BY_COMM, EBPFPUB_ENTRY_STORAGE_TASK);
 	test_overflow(EBPFPUB_OUTPUT_RING_BUFFER);
 	test_overflow(EBPFPUB_OUTPUT_PERF_ARRAY);
 	return test_finish("test_accounting");

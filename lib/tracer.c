@@ -2,6 +2,7 @@
 /* The tracer: syscall names in, attached programs and decoded events out. */
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,6 +75,7 @@ struct ebpfpub_tracer {
 	int in_callback;
 	pthread_t callback_thread;
 	bool free_pending;            /* freed from its own callback: freed when that returns */
+	bool codegen_used;            /* since the last poll: LLVM's memory can be given back */
 	bool have_mm_offsets;
 	bool mm_offsets_tried;
 	uint32_t task_mm_offset, mm_arg_start_offset, mm_env_end_offset;
@@ -638,6 +640,12 @@ static int generate_and_attach(struct ebpfpub_tracer *t, struct tracer_syscall *
 	char err[UTIL_ERR_SIZE];
 	int r;
 
+	if (!t->cg) {
+		r = codegen_new(&t->cg, err, sizeof(err));
+		if (r < 0)
+			return fail_with(t, r, err);
+	}
+	t->codegen_used = true;
 	fill_env(t, s, &env);
 	r = codegen_syscall(t->cg, &s->layout, &env, &obj, err, sizeof(err));
 	if (r < 0)
@@ -874,6 +882,20 @@ static int deliver(void *ctx, const void *data, size_t size)
 	return r < 0 ? r : 1;
 }
 
+/* Once programs are loaded, code generation is idle until the next add: free LLVM's context
+ * (made again on demand), return freed heap, and drop the clean pages of libLLVM that it
+ * touched. A tracer of three syscalls goes from ~60 to under 20 MiB resident. */
+static void release_codegen(struct ebpfpub_tracer *t)
+{
+	if (!t->codegen_used)
+		return;
+	t->codegen_used = false;
+	codegen_free(t->cg);
+	t->cg = NULL;
+	malloc_trim(0);
+	util_drop_file_pages("libLLVM");
+}
+
 int ebpfpub_tracer_poll(struct ebpfpub_tracer *t, int timeout_ms)
 {
 	int r;
@@ -888,6 +910,7 @@ int ebpfpub_tracer_poll(struct ebpfpub_tracer *t, int timeout_ms)
 			 "ebpfpub_tracer_poll(): another thread is polling this tracer");
 		return -EBUSY;
 	}
+	release_codegen(t);
 	r = output_poll(t->output, t, t->epoll_fd, timeout_ms, &t->stopped);
 	__atomic_store_n(&t->polling, 0, __ATOMIC_RELEASE);
 	if (t->free_pending) {

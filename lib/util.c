@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -117,4 +118,46 @@ int util_percpu_sum(int fd, uint32_t key, uint64_t *sum)
 			*sum += values[i];
 	free(values);
 	return r;
+}
+
+/* One mapping of /proc/self/smaps: its range, whether it can be written, and how much of it
+ * is private anonymous memory (pages copied on write, e.g. relocated data). */
+struct smaps_entry {
+	unsigned long start, end;
+	bool writable, wanted;
+	unsigned long anon_kib;
+};
+
+static void drop_if_clean(const struct smaps_entry *m)
+{
+	/* Clean pages of a read-only file mapping come back from the file on the next access;
+	 * a mapping with copied-on-write pages (read-only after relocation) must keep them. */
+	if (m->wanted && !m->writable && m->anon_kib == 0 && m->end > m->start)
+		madvise((void *)m->start, m->end - m->start, MADV_DONTNEED);
+}
+
+void util_drop_file_pages(const char *path_part)
+{
+	struct smaps_entry m = { 0 };
+	char line[512], perms[8], path[256];
+	unsigned long start, end, kib;
+	FILE *f = fopen("/proc/self/smaps", "re");
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		path[0] = '\0';
+		if (sscanf(line, "%lx-%lx %7s %*s %*s %*s %255s", &start, &end, perms, path) >= 3) {
+			drop_if_clean(&m);
+			m.start = start;
+			m.end = end;
+			m.writable = perms[1] == 'w';
+			m.wanted = strstr(path, path_part) != NULL;
+			m.anon_kib = 0;
+		} else if (sscanf(line, "Anonymous: %lu kB", &kib) == 1) {
+			m.anon_kib = kib;
+		}
+	}
+	drop_if_clean(&m);
+	fclose(f);
 }

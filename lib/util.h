@@ -3,6 +3,7 @@
 #define EBPFPUB_UTIL_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -30,6 +31,10 @@ int util_possible_cpus(void);
 
 /* Kernel memory a BPF object fd accounts for (fdinfo memlock), or 0. */
 uint64_t util_fd_memlock(int fd);
+
+/* Gives back the resident pages of read-only file mappings whose path contains PATH_PART
+ * (clean pages only: they are read from the file again when used). */
+void util_drop_file_pages(const char *path_part);
 
 /* The sum over all possible CPUs of per-CPU array FD's value at KEY (0 on failure). */
 int util_percpu_sum(int fd, uint32_t key, uint64_t *sum);

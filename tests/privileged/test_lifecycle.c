@@ -172,11 +172,36 @@ static void test_two_tracers(void)
 	free(lb.ev);
 }
 
+/* The first poll gives LLVM's memory back; a syscall added after it is generated with a new
+ * context and traced like the first. */
+static void test_add_after_poll(void)
+{
+	static const char *const names[] = { "mkdir" };
+	struct cap_list l = { 0 };
+	struct ebpfpub_tracer *t = cap_tracer(&l, names, 1);
+	char path[64];
+
+	snprintf(path, sizeof(path), "/tmp/ebpfpub-late-%d", getpid());
+	ASSERT(mkdir(path, 0700) == 0);
+	cap_poll_until(t, &l, "mkdir", 1, 3000);
+	CHECK_INT(cap_count(&l, "mkdir"), 1);
+	ASSERT(ebpfpub_tracer_add_syscall(t, "rmdir") == 0);
+	ASSERT(ebpfpub_tracer_program_text(t, "rmdir", EBPFPUB_PROGRAM_IR) != NULL);
+	ASSERT(rmdir(path) == 0);
+	cap_poll_until(t, &l, "rmdir", 1, 3000);
+	CHECK(cap_find(&l, "rmdir", "pathname", path) != NULL);
+	ASSERT(ebpfpub_tracer_add_syscall(t, "unlink") == 0);   /* and again */
+	ebpfpub_tracer_free(t);
+	cap_clear(&l);
+	free(l.ev);
+}
+
 int main(void)
 {
 	test_require_root();
 	test_destroy();
 	test_process_death();
 	test_two_tracers();
+	test_add_after_poll();
 	return test_finish("test_lifecycle");
 }

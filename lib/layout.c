@@ -156,9 +156,9 @@ int layout_build(struct layout *l, const char *syscall, const char *enter_buf, s
 	}
 	l->ret_offset = ret->offset;
 	l->arg_count = (uint32_t)format_arg_count(&l->enter);
-	if (l->arg_count > 6) {
-		util_errf(err, err_size, "syscall '%s' has %u arguments; a syscall has at most 6",
-			  syscall, l->arg_count);
+	if (l->arg_count > RECORD_MAX_ARGS) {
+		util_errf(err, err_size, "syscall '%s' has %u arguments; a syscall has at most %u",
+			  syscall, l->arg_count, RECORD_MAX_ARGS);
 		r = -EINVAL;
 		goto err;
 	}

@@ -384,6 +384,13 @@ static int decode_argv_block_item(struct decode_ctx *x, const struct decode_item
 			  x->l->syscall, it->off);
 		return -EINVAL;
 	}
+	/* The header promises a NULL argv has no arguments, and a block has some. */
+	if ((it->flags & EBPFPUB_FIELD_NULL) && it->len) {
+		util_errf(x->err, x->err_size,
+			  "syscall '%s': argv block at offset %u says NULL and holds %u bytes",
+			  x->l->syscall, it->off, it->len);
+		return -EINVAL;
+	}
 	x->have_block = true;
 	/* Replaces what the enter program captured. */
 	memset(sp, 0, sizeof(*sp));

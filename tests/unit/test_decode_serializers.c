@@ -672,6 +672,12 @@ static void test_promises(void)
 	CHECK_INT(decode(&l, &r), -EINVAL);
 	CHECK_STR(err, "syscall 'execve': argv header item at offset 96 says NULL and 1 arguments");
 
+	/* The same for the new program's argv block (found by fuzz_decode). */
+	rec_start(&r, &l, 0);
+	rec_item(&r, 1, RECORD_ITEM_ARGV_BLOCK, EBPFPUB_FIELD_NULL, "true", 5);
+	CHECK_INT(decode(&l, &r), -EINVAL);
+	CHECK_STR(err, "syscall 'execve': argv block at offset 96 says NULL and holds 5 bytes");
+
 	/* Flags are enum ebpfpub_field_flags and probe_error enum ebpfpub_probe_error: unknown
 	 * bits, and NOT_CAPTURED on a field that has its item, were passed on. */
 	rec_start(&r, &l, 0);

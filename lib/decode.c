@@ -89,7 +89,7 @@ static void init_fields(const struct layout *l, struct decode_state *st, const u
 		f->name = ff->name;
 		f->c_type = ff->c_type;
 		f->raw = args[i];
-		f->width = ff->value_width ? ff->value_width : ff->size;
+		f->width = layout_value_width(ff);
 		if (ff->class == FORMAT_CLASS_INTEGER) {
 			if (ff->value_signed) {
 				f->type = EBPFPUB_VALUE_SIGNED;

@@ -170,7 +170,7 @@ static void check_bytes(const struct region *r, const struct ebpfpub_bytes *b, c
 
 static void check_integer(const struct ebpfpub_field *f, const struct format_field *ff)
 {
-	uint32_t w = ff->value_width ? ff->value_width : ff->size;
+	uint32_t w = layout_value_width(ff);
 	uint64_t mask = w >= 8 ? ~0ull : (1ull << (8 * w)) - 1;
 
 	if (f->width != w || (w != 1 && w != 2 && w != 4 && w != 8))

@@ -93,6 +93,14 @@ static void test_generic(void)
 	CHECK_INT(l.captures[0].size, 4096);
 	CHECK(!l.has_enter_captures && !l.is_exec);
 	CHECK_INT(l.entry_size, l.fixed_size);
+	/* The width rule: the C type's (umode_t: 2), else the 8-byte slot. */
+	CHECK_INT(layout_value_width(l.args[1]), 2);
+	{
+		struct format_field unknown = *l.args[1];
+
+		unknown.value_width = 0;
+		CHECK_INT(layout_value_width(&unknown), 8);
+	}
 	layout_release(&l);
 
 	/* Every char * argument, none of the others */

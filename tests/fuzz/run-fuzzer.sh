@@ -20,7 +20,9 @@ usage() {
 	exit 2
 }
 
-[ $# -ge 1 ] && [ $# -le 2 ] || usage
+if [ $# -lt 1 ] || [ $# -gt 2 ]; then
+	usage
+fi
 target=$1
 execs=${2:-10000000}
 case $execs in
@@ -75,8 +77,14 @@ cd "$src"
 	-I"$dir/include" -Iinclude -Ilib -Iserializers -Itests/common \
 	$sources -lbpf -o "$bin"
 
-# Seed files are copied by content (libFuzzer names new inputs by their hash).
-find "$seeds" -type f -exec cp {} "$dir/corpus/" \;
+# Seeds get one file each (the format files are all named "format": name them by event).
+find "$seeds" -type f | sort | while IFS= read -r f; do
+	case $target in
+	format) [ "$(basename "$f")" = format ] || continue
+		cp "$f" "$dir/corpus/$(basename "$(dirname "$f")")" ;;
+	*) cp "$f" "$dir/corpus/" ;;
+	esac
+done
 echo "$bin: $(find "$dir/corpus" -type f | wc -l) inputs in $dir/corpus, $execs executions"
 runs=-runs=$execs
 [ "$execs" = 0 ] && runs=

@@ -118,9 +118,10 @@ static void or_probe_error(struct cg_fn *f, LLVMValueRef rec, uint32_t bits)
 static void finish_item(struct cg_fn *f, LLVMValueRef rec, LLVMValueRef item, LLVMValueRef off,
 			uint32_t arg, uint32_t kind, uint32_t flags, LLVMValueRef len)
 {
-	uint64_t fixed = arg | (uint64_t)kind << 16 | (uint64_t)flags << 24;
-	LLVMValueRef hdr = LLVMBuildOr(f->b, cg_const(f, fixed),
-				       LLVMBuildShl(f->b, len, cg_const(f, 32), ""), "");
+	LLVMValueRef hdr = LLVMBuildOr(f->b, cg_const(f, record_item_header(arg, kind, flags, 0)),
+				       LLVMBuildShl(f->b, len, cg_const(f, RECORD_ITEM_LEN_SHIFT),
+						    ""),
+				       "");
 	LLVMValueRef padded = LLVMBuildAnd(f->b, LLVMBuildAdd(f->b, len, cg_const(f, 7), ""),
 					   cg_const(f, ~7ull), "");
 	LLVMValueRef size = LLVMBuildAdd(f->b, off, LLVMBuildAdd(f->b, padded,
@@ -215,9 +216,9 @@ static void finish_item_var(struct cg_fn *f, LLVMValueRef rec, LLVMValueRef item
 			    LLVMValueRef len)
 {
 	LLVMValueRef hdr = LLVMBuildOr(
-		f->b, cg_const(f, arg | (uint64_t)kind << 16),
-		LLVMBuildOr(f->b, LLVMBuildShl(f->b, flags, cg_const(f, 24), ""),
-			    LLVMBuildShl(f->b, len, cg_const(f, 32), ""), ""),
+		f->b, cg_const(f, record_item_header(arg, kind, 0, 0)),
+		LLVMBuildOr(f->b, LLVMBuildShl(f->b, flags, cg_const(f, RECORD_ITEM_FLAGS_SHIFT), ""),
+			    LLVMBuildShl(f->b, len, cg_const(f, RECORD_ITEM_LEN_SHIFT), ""), ""),
 		"");
 	LLVMValueRef padded = LLVMBuildAnd(f->b, LLVMBuildAdd(f->b, len, cg_const(f, 7), ""),
 					   cg_const(f, ~7ull), "");
@@ -367,11 +368,11 @@ static const struct layout_capture *exec_argv_capture(const struct layout *l)
 static void write_argv_end(struct cg_fn *f, LLVMValueRef rec, LLVMValueRef item, LLVMValueRef off,
 			   uint32_t arg, uint32_t flags, enum ebpfpub_argv_source source)
 {
-	cg_store(f, cg_const(f, arg | (uint64_t)RECORD_ITEM_ARGV_END << 16 | (uint64_t)flags << 24 |
-				      (uint64_t)sizeof(struct record_argv_end) << 32),
+	cg_store(f, cg_const(f, record_item_header(arg, RECORD_ITEM_ARGV_END, flags,
+						     sizeof(struct record_argv_end))),
 		 item, 0);
-	cg_store(f, cg_const(f, (uint64_t)source << 32), item, RECORD_ITEM_SIZE);
-	cg_store(f, cg_const(f, 0), item, RECORD_ITEM_SIZE + 8);
+	cg_store(f, cg_const(f, record_argv_end_word(0, source)), item, RECORD_ITEM_SIZE);
+	cg_store(f, cg_const(f, 0), item, RECORD_ITEM_SIZE + RECORD_ARGV_END_OFF_MORE);
 	cg_store(f,
 		 LLVMBuildTrunc(f->b,
 				LLVMBuildAdd(f->b, off,
@@ -456,10 +457,11 @@ static void emit_argv_items(struct cg_fn *f, LLVMValueRef rec, const struct layo
 	{
 		LLVMValueRef v = cg_load(f, f->i64, end_slot, 0);
 
-		cg_store(f, LLVMBuildTrunc(f->b, v, f->i8, ""), hdr, 3);
+		cg_store(f, LLVMBuildTrunc(f->b, v, f->i8, ""), hdr, RECORD_ITEM_OFF_FLAGS);
 		cg_store(f, LLVMBuildTrunc(f->b, cg_load(f, f->i64, k_slot, 0), f->i32, ""), hdr,
-			 RECORD_ITEM_SIZE);
-		cg_store(f, LLVMBuildLShr(f->b, v, cg_const(f, 32), ""), hdr, RECORD_ITEM_SIZE + 8);
+			 RECORD_ITEM_SIZE + RECORD_ARGV_END_OFF_CAPTURED);
+		cg_store(f, LLVMBuildLShr(f->b, v, cg_const(f, 32), ""), hdr,
+			 RECORD_ITEM_SIZE + RECORD_ARGV_END_OFF_MORE);
 		LLVMBuildBr(f->b, done);
 	}
 }
@@ -488,12 +490,12 @@ static void if_filename_unreadable(struct cg_fn *f, LLVMValueRef rec,
 				   const struct layout_capture *c, LLVMBasicBlockRef then,
 				   LLVMBasicBlockRef other)
 {
-	LLVMValueRef hdr = LLVMBuildAnd(f->b, cg_load(f, f->i64, rec, f->layout->fixed_size),
-					cg_const(f, 0xffffffull |
-							    (uint64_t)EBPFPUB_FIELD_UNREADABLE << 24),
-					"");
-	LLVMValueRef want = cg_const(f, c->arg | (uint64_t)RECORD_ITEM_STRING << 16 |
-						(uint64_t)EBPFPUB_FIELD_UNREADABLE << 24);
+	/* arg and kind must match, and the UNREADABLE bit of the flags be set */
+	LLVMValueRef hdr = LLVMBuildAnd(
+		f->b, cg_load(f, f->i64, rec, f->layout->fixed_size),
+		cg_const(f, record_item_header(0xffff, 0xff, EBPFPUB_FIELD_UNREADABLE, 0)), "");
+	LLVMValueRef want = cg_const(f, record_item_header(c->arg, RECORD_ITEM_STRING,
+							   EBPFPUB_FIELD_UNREADABLE, 0));
 
 	cg_if(f, LLVMBuildICmp(f->b, LLVMIntEQ, hdr, want, ""), then, other);
 }

@@ -89,7 +89,7 @@ static void init_fields(const struct layout *l, struct decode_state *st, const u
 		f->name = ff->name;
 		f->c_type = ff->c_type;
 		f->raw = args[i];
-		f->width = ff->value_width ? ff->value_width : ff->size;
+		f->width = layout_value_width(ff);
 		if (ff->class == FORMAT_CLASS_INTEGER) {
 			if (ff->value_signed) {
 				f->type = EBPFPUB_VALUE_SIGNED;
@@ -207,6 +207,27 @@ struct argv_span {
 	bool header, block;
 };
 
+/* One record being decoded. */
+struct decode_ctx {
+	const struct layout *l;
+	struct decode_state *st;
+	uint32_t argv_used;          /* entries of st->argv in use */
+	bool have_block;
+	struct argv_span spans[RECORD_MAX_ARGS];
+	char *err;
+	size_t err_size;
+};
+
+/* One item: its header, its data and the capture of its argument. */
+struct decode_item {
+	uint32_t off;
+	uint32_t kind, len;
+	uint32_t flags;              /* the item's flags, unknown bits dropped */
+	const char *data;
+	const struct layout_capture *c;
+	struct ebpfpub_field *f;
+};
+
 /* The capture kind that an item kind belongs to. */
 static int item_capture_kind(uint32_t kind)
 {
@@ -225,229 +246,326 @@ static int item_capture_kind(uint32_t kind)
 	return -1;
 }
 
-int decode_record(const struct layout *l, struct decode_state *st, const void *data,
-		  size_t size, struct ebpfpub_event *ev, char *err, size_t err_size)
+static int decode_string(struct decode_ctx *x, const struct decode_item *it)
 {
-	const unsigned char *p = data;
-	struct record_header h;
-	struct argv_span spans[6];
-	uint32_t off, i, argv_used = 0;
-	bool have_block = false;
+	struct ebpfpub_field *f = it->f;
+
+	if (it->len && it->data[it->len - 1] != '\0') {
+		util_errf(x->err, x->err_size, "syscall '%s': string '%s' is not NUL-terminated",
+			  x->l->syscall, f->name);
+		return -EINVAL;
+	}
+	f->type = EBPFPUB_VALUE_STRING;
+	f->flags = it->flags;
+	f->value.bytes.data = it->len ? it->data : "";
+	/* A string may hold a NUL before its end (user memory can): report the C string's
+	 * length, so that data[len] is a NUL inside the item. */
+	f->value.bytes.len = it->len ? (uint32_t)strnlen(it->data, it->len) : 0;
+	return 0;
+}
+
+static int decode_bytes(struct decode_ctx *x, const struct decode_item *it)
+{
+	struct ebpfpub_field *f = it->f;
+
+	(void)x;
+	f->type = EBPFPUB_VALUE_BYTES;
+	f->flags = it->flags;
+	f->value.bytes.data = it->len ? it->data : "";
+	f->value.bytes.len = it->len;
+	return 0;
+}
+
+static int decode_sockaddr(struct decode_ctx *x, const struct decode_item *it)
+{
+	struct ebpfpub_field *f = it->f;
+	uint32_t bad;
+
+	(void)x;
+	f->type = EBPFPUB_VALUE_SOCKADDR;
+	f->flags = it->flags;
+	bad = serializer_decode_sockaddr((const unsigned char *)it->data, it->len,
+					 &f->value.sockaddr);
+	/* Too short for its family: flagged, unless nothing was read at all. */
+	if (!(it->flags & (EBPFPUB_FIELD_NULL | EBPFPUB_FIELD_UNREADABLE)))
+		f->flags |= bad;
+	if (!it->len)
+		f->value.sockaddr.data.data = "";
+	return 0;
+}
+
+/* One argument read through the caller's argv pointers. The programs write the string with
+ * its NUL, or nothing (len 0) flagged UNREADABLE when it could not be read: anything else
+ * would hand out an entry that is not NUL-terminated. */
+static int decode_argv_arg(struct decode_ctx *x, const struct decode_item *it)
+{
+	struct argv_span *sp = &x->spans[it->c->arg];
+	struct ebpfpub_field *f = it->f;
+	struct ebpfpub_bytes *a;
 	int r;
 
-	if (size < RECORD_HEADER_SIZE) {
-		util_errf(err, err_size, "record of %zu bytes is shorter than its %u-byte header", size,
-			  RECORD_HEADER_SIZE);
+	if (it->len ? it->data[it->len - 1] != '\0'
+		    : !(it->flags & (EBPFPUB_FIELD_UNREADABLE | EBPFPUB_FIELD_NULL))) {
+		util_errf(x->err, x->err_size, "syscall '%s': argv[%u] is not NUL-terminated",
+			  x->l->syscall, sp->count);
 		return -EINVAL;
 	}
-	memcpy(&h, p, sizeof(h));
-	if (h.size < l->fixed_size || h.size > size) {
-		util_errf(err, err_size,
-			  "syscall '%s': record says %u bytes, %zu arrived, at least %u expected",
-			  l->syscall, h.size, size, l->fixed_size);
+	/* A field's arguments are consecutive, and never follow its block. */
+	if (sp->block || (sp->count && sp->base + sp->count != x->argv_used) ||
+	    sp->count >= it->c->max_items) {
+		util_errf(x->err, x->err_size,
+			  "syscall '%s': argv item at offset %u is out of place or over the %u captured arguments",
+			  x->l->syscall, it->off, it->c->max_items);
 		return -EINVAL;
 	}
-	if (h.arg_count != l->arg_count) {
-		util_errf(err, err_size, "syscall '%s': record has %u arguments, the syscall %u",
-			  l->syscall, h.arg_count, l->arg_count);
+	if (!sp->count)
+		sp->base = x->argv_used;
+	r = argv_reserve(x->st, x->argv_used + 1);
+	if (r < 0)
+		return r;
+	a = &x->st->argv[x->argv_used];
+	a->data = it->len ? it->data : "";
+	a->len = it->len ? (uint32_t)strnlen(it->data, it->len) : 0;
+	x->st->argv_flags[x->argv_used] = it->flags;
+	x->argv_used++;
+	sp->count++;
+	f->flags |= it->flags & (EBPFPUB_FIELD_TRUNCATED | EBPFPUB_FIELD_UNREADABLE);
+	f->flags &= ~(uint32_t)EBPFPUB_FIELD_NOT_CAPTURED;
+	f->type = EBPFPUB_VALUE_ARGV;
+	return 0;
+}
+
+static int decode_argv_end(struct decode_ctx *x, const struct decode_item *it)
+{
+	struct argv_span *sp = &x->spans[it->c->arg];
+	struct ebpfpub_field *f = it->f;
+	struct record_argv_end end;
+
+	if (it->len < sizeof(end)) {
+		util_errf(x->err, x->err_size, "syscall '%s': short argv header item",
+			  x->l->syscall);
 		return -EINVAL;
 	}
-	memset(ev, 0, sizeof(*ev));
-	ev->syscall = l->syscall;
-	ev->serializer = l->serializer_name;
-	ev->timestamp_ns = h.enter_ns;
-	ev->duration_ns = h.exit_ns >= h.enter_ns ? h.exit_ns - h.enter_ns : 0;
-	ev->pid = (uint32_t)(h.pid_tgid >> 32);
-	ev->tid = (uint32_t)h.pid_tgid;
-	ev->uid = (uint32_t)h.uid_gid;
-	ev->gid = (uint32_t)(h.uid_gid >> 32);
-	ev->exit_code = h.exit_code;
-	ev->probe_error = h.probe_error;
-	memcpy(ev->comm, h.comm, sizeof(h.comm));
-	ev->comm[sizeof(ev->comm) - 1] = '\0';
-	{
-		uint64_t args[6] = { 0 };
-
-		memcpy(args, p + RECORD_OFF_ARGS, 8u * l->arg_count);
-		init_fields(l, st, args);
+	memcpy(&end, it->data, sizeof(end));
+	if (sp->header || sp->block || end.captured > it->c->max_items ||
+	    (end.source != EBPFPUB_ARGV_FROM_CALLER && end.source != EBPFPUB_ARGV_FROM_NEW_MM)) {
+		util_errf(x->err, x->err_size,
+			  "syscall '%s': argv header item at offset %u is repeated or invalid (%u arguments, source %u)",
+			  x->l->syscall, it->off, end.captured, end.source);
+		return -EINVAL;
 	}
-	memset(spans, 0, sizeof(spans));
-
-	for (off = l->fixed_size; off + RECORD_ITEM_SIZE <= h.size;) {
-		struct record_item it;
-		const char *d;
-		struct ebpfpub_field *f;
-		const struct layout_capture *c;
-
-		memcpy(&it, p + off, sizeof(it));
-		d = (const char *)p + off + RECORD_ITEM_SIZE;
-		if (it.len > h.size - off - RECORD_ITEM_SIZE) {
-			util_errf(err, err_size,
-				  "syscall '%s': item at offset %u claims %u bytes past the record end",
-				  l->syscall, off, it.len);
-			return -EINVAL;
-		}
-		if (it.arg >= l->arg_count || !(c = capture_of(l, it.arg))) {
-			util_errf(err, err_size,
-				  "syscall '%s': item at offset %u names argument %u, which is not captured",
-				  l->syscall, off, it.arg);
-			return -EINVAL;
-		}
-		f = &st->fields[it.arg];
-		if (item_capture_kind(it.kind) >= 0 && item_capture_kind(it.kind) != (int)c->kind) {
-			util_errf(err, err_size,
-				  "syscall '%s': item at offset %u has kind %u, which argument '%s' does not capture",
-				  l->syscall, off, it.kind, f->name);
-			return -EINVAL;
-		}
-		switch (it.kind) {
-		case RECORD_ITEM_STRING:
-			if (it.len && d[it.len - 1] != '\0') {
-				util_errf(err, err_size,
-					  "syscall '%s': string '%s' is not NUL-terminated",
-					  l->syscall, f->name);
-				return -EINVAL;
-			}
-			f->type = EBPFPUB_VALUE_STRING;
-			f->flags = it.flags;
-			f->value.bytes.data = it.len ? d : "";
-			/* A string may hold a NUL before its end (a cut multibyte path does not,
-			 * but user memory can): report the C string length. */
-			f->value.bytes.len = it.len ? (uint32_t)strnlen(d, it.len) : 0;
-			break;
-		case RECORD_ITEM_BYTES:
-			f->type = EBPFPUB_VALUE_BYTES;
-			f->flags = it.flags;
-			f->value.bytes.data = d;
-			f->value.bytes.len = it.len;
-			break;
-		case RECORD_ITEM_SOCKADDR: {
-			uint32_t bad;
-
-			f->type = EBPFPUB_VALUE_SOCKADDR;
-			f->flags = it.flags;
-			bad = serializer_decode_sockaddr((const unsigned char *)d, it.len,
-							 &f->value.sockaddr);
-			/* Too short for its family: flagged, unless nothing was read at all. */
-			if (!(it.flags & (EBPFPUB_FIELD_NULL | EBPFPUB_FIELD_UNREADABLE)))
-				f->flags |= bad;
-			if (!it.len)
-				f->value.sockaddr.data.data = "";
-			break;
-		}
-		case RECORD_ITEM_ARGV_ARG: {
-			struct argv_span *sp = &spans[it.arg];
-			struct ebpfpub_bytes *a;
-
-			if (!it.len || d[it.len - 1] != '\0') {
-				if (!(it.flags & (EBPFPUB_FIELD_UNREADABLE | EBPFPUB_FIELD_NULL))) {
-					util_errf(err, err_size,
-						  "syscall '%s': argv[%u] is not NUL-terminated",
-						  l->syscall, sp->count);
-					return -EINVAL;
-				}
-			}
-			/* A field's arguments are consecutive, and never follow its block. */
-			if (sp->block || (sp->count && sp->base + sp->count != argv_used) ||
-			    sp->count >= c->max_items) {
-				util_errf(err, err_size,
-					  "syscall '%s': argv item at offset %u is out of place or over the %u captured arguments",
-					  l->syscall, off, c->max_items);
-				return -EINVAL;
-			}
-			if (!sp->count)
-				sp->base = argv_used;
-			r = argv_reserve(st, argv_used + 1);
-			if (r < 0)
-				return r;
-			a = &st->argv[argv_used];
-			a->data = it.len ? d : "";
-			a->len = it.len ? (uint32_t)strnlen(d, it.len) : 0;
-			st->argv_flags[argv_used] = it.flags;
-			argv_used++;
-			sp->count++;
-			f->flags |= it.flags & (EBPFPUB_FIELD_TRUNCATED | EBPFPUB_FIELD_UNREADABLE);
-			f->flags &= ~(uint32_t)EBPFPUB_FIELD_NOT_CAPTURED;
-			f->type = EBPFPUB_VALUE_ARGV;
-			break;
-		}
-		case RECORD_ITEM_ARGV_END: {
-			struct argv_span *sp = &spans[it.arg];
-			struct record_argv_end end;
-
-			if (it.len < sizeof(end)) {
-				util_errf(err, err_size, "syscall '%s': short argv header item",
-					  l->syscall);
-				return -EINVAL;
-			}
-			memcpy(&end, d, sizeof(end));
-			if (sp->header || sp->block || end.captured > c->max_items ||
-			    (end.source != EBPFPUB_ARGV_FROM_CALLER &&
-			     end.source != EBPFPUB_ARGV_FROM_NEW_MM)) {
-				util_errf(err, err_size,
-					  "syscall '%s': argv header item at offset %u is repeated or invalid (%u arguments, source %u)",
-					  l->syscall, off, end.captured, end.source);
-				return -EINVAL;
-			}
-			sp->header = true;
-			sp->expect = end.captured;
-			f->type = EBPFPUB_VALUE_ARGV;
-			f->flags &= ~(uint32_t)EBPFPUB_FIELD_NOT_CAPTURED;
-			f->flags |= it.flags;
-			f->value.argv.more = end.more != 0;
-			if (end.more)
-				f->flags |= EBPFPUB_FIELD_TRUNCATED;
-			f->value.argv.source = (enum ebpfpub_argv_source)end.source;
-			break;
-		}
-		case RECORD_ITEM_ARGV_BLOCK: {
-			struct argv_span *sp = &spans[it.arg];
-
-			if (have_block) {
-				util_errf(err, err_size, "syscall '%s': a second argv block at offset %u",
-					  l->syscall, off);
-				return -EINVAL;
-			}
-			have_block = true;
-			/* Replaces what the enter program captured. */
-			memset(sp, 0, sizeof(*sp));
-			sp->block = true;
-			sp->base = argv_used;
-			f->type = EBPFPUB_VALUE_ARGV;
-			f->flags = 0;
-			r = decode_argv_block(c, st, argv_used, d, it.len, it.flags, &f->value.argv,
-					      &f->flags);
-			if (r < 0)
-				return r;
-			sp->count = f->value.argv.count;
-			argv_used += sp->count;
-			break;
-		}
-		default:
-			util_errf(err, err_size, "syscall '%s': unknown item kind %u at offset %u",
-				  l->syscall, it.kind, off);
-			return -EINVAL;
-		}
-		off += RECORD_ITEM_SIZE + record_align(it.len);
+	/* The header promises a NULL argv has no arguments. */
+	if ((it->flags & EBPFPUB_FIELD_NULL) && end.captured) {
+		util_errf(x->err, x->err_size,
+			  "syscall '%s': argv header item at offset %u says NULL and %u arguments",
+			  x->l->syscall, it->off, end.captured);
+		return -EINVAL;
 	}
-	/* The argv array no longer moves: point each ARGV field at its entries. */
+	sp->header = true;
+	sp->expect = end.captured;
+	f->type = EBPFPUB_VALUE_ARGV;
+	f->flags &= ~(uint32_t)EBPFPUB_FIELD_NOT_CAPTURED;
+	f->flags |= it->flags;
+	f->value.argv.more = end.more != 0;
+	if (end.more)
+		f->flags |= EBPFPUB_FIELD_TRUNCATED;
+	f->value.argv.source = (enum ebpfpub_argv_source)end.source;
+	return 0;
+}
+
+static int decode_argv_block_item(struct decode_ctx *x, const struct decode_item *it)
+{
+	struct argv_span *sp = &x->spans[it->c->arg];
+	struct ebpfpub_field *f = it->f;
+	int r;
+
+	if (x->have_block) {
+		util_errf(x->err, x->err_size, "syscall '%s': a second argv block at offset %u",
+			  x->l->syscall, it->off);
+		return -EINVAL;
+	}
+	/* The header promises a NULL argv has no arguments, and a block has some. */
+	if ((it->flags & EBPFPUB_FIELD_NULL) && it->len) {
+		util_errf(x->err, x->err_size,
+			  "syscall '%s': argv block at offset %u says NULL and holds %u bytes",
+			  x->l->syscall, it->off, it->len);
+		return -EINVAL;
+	}
+	x->have_block = true;
+	/* Replaces what the enter program captured. */
+	memset(sp, 0, sizeof(*sp));
+	sp->block = true;
+	sp->base = x->argv_used;
+	f->type = EBPFPUB_VALUE_ARGV;
+	f->flags = 0;
+	r = decode_argv_block(it->c, x->st, x->argv_used, it->data, it->len, it->flags,
+			      &f->value.argv, &f->flags);
+	if (r < 0)
+		return r;
+	sp->count = f->value.argv.count;
+	x->argv_used += sp->count;
+	return 0;
+}
+
+/* Reads the item at OFF (RECORD_SIZE bytes in the record) and checks it against the layout;
+ * returns the offset of the next item through *NEXT. */
+static int read_item(struct decode_ctx *x, const unsigned char *p, uint32_t record_size,
+		     uint32_t off, struct decode_item *it, uint64_t *next)
+{
+	const struct layout *l = x->l;
+	struct record_item hdr;
+
+	memcpy(&hdr, p + off, sizeof(hdr));
+	if (hdr.len > record_size - off - RECORD_ITEM_SIZE) {
+		util_errf(x->err, x->err_size,
+			  "syscall '%s': item at offset %u claims %u bytes past the record end",
+			  l->syscall, off, hdr.len);
+		return -EINVAL;
+	}
+	it->c = hdr.arg < l->arg_count ? capture_of(l, hdr.arg) : NULL;
+	if (!it->c) {
+		util_errf(x->err, x->err_size,
+			  "syscall '%s': item at offset %u names argument %u, which is not captured",
+			  l->syscall, off, hdr.arg);
+		return -EINVAL;
+	}
+	it->f = &x->st->fields[hdr.arg];
+	if (item_capture_kind(hdr.kind) >= 0 && item_capture_kind(hdr.kind) != (int)it->c->kind) {
+		util_errf(x->err, x->err_size,
+			  "syscall '%s': item at offset %u has kind %u, which argument '%s' does not capture",
+			  l->syscall, off, hdr.kind, it->f->name);
+		return -EINVAL;
+	}
+	it->off = off;
+	it->kind = hdr.kind;
+	it->len = hdr.len;
+	it->flags = hdr.flags & RECORD_ITEM_FLAGS;
+	it->data = (const char *)p + off + RECORD_ITEM_SIZE;
+	/* In 64 bits: a length near 4 GiB must not wrap to an earlier offset. */
+	*next = (uint64_t)off + RECORD_ITEM_SIZE + (((uint64_t)hdr.len + 7) & ~7ull);
+	return 0;
+}
+
+/* Items are applied in record order. A later STRING, BYTES or SOCKADDR item for an argument
+ * replaces an earlier one (an exec's filename re-read at exit follows the one read at
+ * enter), and an ARGV_BLOCK replaces the ARGV_END and ARGV_ARG items of its argument (the
+ * new program's argv); ARGV_ARG items add one argument each to their field. */
+static int decode_item(struct decode_ctx *x, const struct decode_item *it)
+{
+	switch (it->kind) {
+	case RECORD_ITEM_STRING:
+		return decode_string(x, it);
+	case RECORD_ITEM_BYTES:
+		return decode_bytes(x, it);
+	case RECORD_ITEM_SOCKADDR:
+		return decode_sockaddr(x, it);
+	case RECORD_ITEM_ARGV_ARG:
+		return decode_argv_arg(x, it);
+	case RECORD_ITEM_ARGV_END:
+		return decode_argv_end(x, it);
+	case RECORD_ITEM_ARGV_BLOCK:
+		return decode_argv_block_item(x, it);
+	}
+	util_errf(x->err, x->err_size, "syscall '%s': unknown item kind %u at offset %u",
+		  x->l->syscall, it->kind, it->off);
+	return -EINVAL;
+}
+
+/* The argv array no longer moves: point each ARGV field at its entries. */
+static int finish_argv(struct decode_ctx *x)
+{
+	const struct layout *l = x->l;
+	size_t i;
+
 	for (i = 0; i < l->capture_count; i++) {
 		const struct layout_capture *c = &l->captures[i];
-		struct argv_span *sp = &spans[c->arg];
-		struct ebpfpub_argv *argv = &st->fields[c->arg].value.argv;
+		struct argv_span *sp = &x->spans[c->arg];
+		struct ebpfpub_argv *argv = &x->st->fields[c->arg].value.argv;
 
 		if (c->kind != EBPFPUB_CAPTURE_ARGV)
 			continue;
 		if (sp->header && sp->count != sp->expect) {
-			util_errf(err, err_size,
+			util_errf(x->err, x->err_size,
 				  "syscall '%s': argv header announces %u arguments, %u arrived",
 				  l->syscall, sp->expect, sp->count);
 			return -EINVAL;
 		}
 		argv->count = sp->count;
-		argv->args = sp->count ? st->argv + sp->base : NULL;
-		argv->arg_flags = sp->count ? st->argv_flags + sp->base : NULL;
+		argv->args = sp->count ? x->st->argv + sp->base : NULL;
+		argv->arg_flags = sp->count ? x->st->argv_flags + sp->base : NULL;
 	}
+	return 0;
+}
+
+/* Checks the header against the layout and fills the event's fixed part. */
+static int decode_header(const struct layout *l, const unsigned char *p, size_t size,
+			 struct record_header *h, struct ebpfpub_event *ev, char *err,
+			 size_t err_size)
+{
+	if (size < RECORD_HEADER_SIZE) {
+		util_errf(err, err_size, "record of %zu bytes is shorter than its %u-byte header", size,
+			  RECORD_HEADER_SIZE);
+		return -EINVAL;
+	}
+	memcpy(h, p, sizeof(*h));
+	if (h->size < l->fixed_size || h->size > size) {
+		util_errf(err, err_size,
+			  "syscall '%s': record says %u bytes, %zu arrived, at least %u expected",
+			  l->syscall, h->size, size, l->fixed_size);
+		return -EINVAL;
+	}
+	if (h->arg_count != l->arg_count) {
+		util_errf(err, err_size, "syscall '%s': record has %u arguments, the syscall %u",
+			  l->syscall, h->arg_count, l->arg_count);
+		return -EINVAL;
+	}
+	memset(ev, 0, sizeof(*ev));
+	ev->syscall = l->syscall;
+	ev->serializer = l->serializer_name;
+	ev->timestamp_ns = h->enter_ns;
+	ev->duration_ns = h->exit_ns >= h->enter_ns ? h->exit_ns - h->enter_ns : 0;
+	ev->pid = (uint32_t)(h->pid_tgid >> 32);
+	ev->tid = (uint32_t)h->pid_tgid;
+	ev->uid = (uint32_t)h->uid_gid;
+	ev->gid = (uint32_t)(h->uid_gid >> 32);
+	ev->exit_code = h->exit_code;
+	ev->probe_error = h->probe_error & RECORD_PROBE_ERRORS;
+	memcpy(ev->comm, h->comm, sizeof(h->comm));
+	ev->comm[sizeof(ev->comm) - 1] = '\0';
+	return 0;
+}
+
+int decode_record(const struct layout *l, struct decode_state *st, const void *data,
+		  size_t size, struct ebpfpub_event *ev, char *err, size_t err_size)
+{
+	const unsigned char *p = data;
+	uint64_t args[RECORD_MAX_ARGS] = { 0 };
+	struct decode_ctx x = { .l = l, .st = st, .err = err, .err_size = err_size };
+	struct record_header h;
+	uint64_t next;
+	uint32_t off;
+	int r;
+
+	r = decode_header(l, p, size, &h, ev, err, err_size);
+	if (r < 0)
+		return r;
+	memcpy(args, p + RECORD_OFF_ARGS, 8u * l->arg_count);
+	init_fields(l, st, args);
+	for (off = l->fixed_size; h.size - off >= RECORD_ITEM_SIZE; off = (uint32_t)next) {
+		struct decode_item it;
+
+		r = read_item(&x, p, h.size, off, &it, &next);
+		if (r < 0)
+			return r;
+		r = decode_item(&x, &it);
+		if (r < 0)
+			return r;
+		if (next >= h.size)
+			break;
+	}
+	r = finish_argv(&x);
+	if (r < 0)
+		return r;
 	ev->field_count = l->arg_count;
 	ev->fields = st->fields;
 	return 0;

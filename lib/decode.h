@@ -24,7 +24,11 @@ int decode_state_init(struct decode_state *st, const struct layout *layout);
 void decode_state_release(struct decode_state *st);
 
 /* Decodes DATA (SIZE bytes available) into EVENT, whose pointers stay valid while DATA and ST
- * are untouched. Returns 0, or -EINVAL with a message in ERR for a malformed record. */
+ * are untouched; they point into the record or into ST only, and every string is
+ * NUL-terminated at its len. Items are applied in record order: a later STRING, BYTES or
+ * SOCKADDR item for an argument replaces an earlier one, an ARGV_BLOCK replaces the
+ * argument's enter-time argv. Returns 0, or -EINVAL with a message in ERR for a malformed
+ * record (-ENOMEM when ST cannot grow). */
 int decode_record(const struct layout *layout, struct decode_state *st, const void *data,
 		  size_t size, struct ebpfpub_event *event, char *err, size_t err_size);
 

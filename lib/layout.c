@@ -33,11 +33,58 @@ int layout_arg_index(const struct layout *layout, const char *name)
 	return -1;
 }
 
+static const char *capture_kind_name(enum ebpfpub_capture_kind kind)
+{
+	switch (kind) {
+	case EBPFPUB_CAPTURE_STRING:
+		return "string";
+	case EBPFPUB_CAPTURE_BUFFER:
+		return "buffer";
+	case EBPFPUB_CAPTURE_SOCKADDR:
+		return "sockaddr";
+	case EBPFPUB_CAPTURE_ARGV:
+		return "argv";
+	}
+	return "unknown";
+}
+
+/* Every capture reads user memory through its argument, and takes its length from an
+ * integer argument (or through a pointer one): refuse tables that would do otherwise. */
+static int check_capture_types(const struct layout *l, const struct ebpfpub_capture *c, int arg,
+			       int size_arg, char *err, size_t err_size)
+{
+	const struct format_field *ff = l->args[arg];
+	const char *kind = capture_kind_name(c->kind);
+
+	if (ff->class == FORMAT_CLASS_INTEGER) {
+		util_errf(err, err_size,
+			  "syscall '%s': %s capture of '%s': the argument has type '%s', an integer, not a pointer",
+			  l->syscall, kind, c->arg, ff->c_type);
+		return -EINVAL;
+	}
+	if (size_arg < 0)
+		return 0;
+	ff = l->args[size_arg];
+	if (c->size_is_pointer && ff->class != FORMAT_CLASS_POINTER) {
+		util_errf(err, err_size,
+			  "syscall '%s': %s capture of '%s': length argument '%s' has type '%s', not a pointer to an integer",
+			  l->syscall, kind, c->arg, c->size_arg, ff->c_type);
+		return -EINVAL;
+	}
+	if (!c->size_is_pointer && ff->class != FORMAT_CLASS_INTEGER) {
+		util_errf(err, err_size,
+			  "syscall '%s': %s capture of '%s': length argument '%s' has type '%s', not an integer",
+			  l->syscall, kind, c->arg, c->size_arg, ff->c_type);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int add_capture(struct layout *l, const struct ebpfpub_capture *c, char *err,
 		       size_t err_size)
 {
 	struct layout_capture *lc;
-	int arg, size_arg = -1;
+	int arg, size_arg = -1, r;
 	size_t i;
 
 	if (!c->arg) {
@@ -82,6 +129,9 @@ static int add_capture(struct layout *l, const struct ebpfpub_capture *c, char *
 			  l->syscall, c->arg);
 		return -EINVAL;
 	}
+	r = check_capture_types(l, c, arg, size_arg, err, err_size);
+	if (r < 0)
+		return r;
 	if (c->kind == EBPFPUB_CAPTURE_ARGV && c->max_items > LAYOUT_ARGV_MAX_ITEMS) {
 		util_errf(err, err_size, "syscall '%s': argument '%s': max_items %u is over %u",
 			  l->syscall, c->arg, c->max_items, LAYOUT_ARGV_MAX_ITEMS);
@@ -156,9 +206,9 @@ int layout_build(struct layout *l, const char *syscall, const char *enter_buf, s
 	}
 	l->ret_offset = ret->offset;
 	l->arg_count = (uint32_t)format_arg_count(&l->enter);
-	if (l->arg_count > 6) {
-		util_errf(err, err_size, "syscall '%s' has %u arguments; a syscall has at most 6",
-			  syscall, l->arg_count);
+	if (l->arg_count > RECORD_MAX_ARGS) {
+		util_errf(err, err_size, "syscall '%s' has %u arguments; a syscall has at most %u",
+			  syscall, l->arg_count, RECORD_MAX_ARGS);
 		r = -EINVAL;
 		goto err;
 	}

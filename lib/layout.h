@@ -66,4 +66,12 @@ void layout_storage_init(struct layout_storage *st, uint32_t buffer_size, uint32
 
 int layout_arg_index(const struct layout *layout, const char *name);
 
+/* The width of an argument's value: its C type's, or its whole slot (8 bytes: layout_build
+ * refuses other sizes) when the type is unknown. The one rule for the code generator, which
+ * bounds length arguments with it, and the decoder, which extends values from it. */
+static inline uint32_t layout_value_width(const struct format_field *ff)
+{
+	return ff->value_width ? ff->value_width : ff->size;
+}
+
 #endif

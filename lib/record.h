@@ -1,10 +1,16 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The wire format of one event, shared by the code generator (which writes it in BPF) and the
- * decoder (which reads it in user mode). All integers are in host byte order. */
+/* The wire format of one event, defined once for the code generator (which writes it in BPF)
+ * and the decoder (which reads it in user mode). All integers are in host byte order. */
 #ifndef EBPFPUB_RECORD_H
 #define EBPFPUB_RECORD_H
 
+#include <stddef.h>
 #include <stdint.h>
+
+#include <ebpfpub/ebpfpub.h>
+
+/* A syscall has at most six register arguments. */
+#define RECORD_MAX_ARGS 6u
 
 /* A record is: header, arg_count u64 argument values, then items, each 8-byte aligned. */
 struct record_header {
@@ -22,22 +28,29 @@ struct record_header {
 	char comm[16];        /* bpf_get_current_comm() at exit */
 };
 
-#define RECORD_HEADER_SIZE 72u
-_Static_assert(sizeof(struct record_header) == RECORD_HEADER_SIZE, "record header layout");
-
-/* Offsets used by generated code (kept next to the struct they describe). */
-#define RECORD_OFF_SIZE 0u
-#define RECORD_OFF_EVENT_ID 4u
-#define RECORD_OFF_ENTER_NS 8u
-#define RECORD_OFF_EXIT_NS 16u
-#define RECORD_OFF_PID_TGID 24u
-#define RECORD_OFF_UID_GID 32u
-#define RECORD_OFF_EXIT_CODE 40u
-#define RECORD_OFF_PROBE_ERROR 48u
-#define RECORD_OFF_ARG_COUNT 52u
-#define RECORD_OFF_ARGV_OFFSET 54u
-#define RECORD_OFF_COMM 56u
+#define RECORD_HEADER_SIZE ((uint32_t)sizeof(struct record_header))
+#define RECORD_OFF_SIZE ((uint32_t)offsetof(struct record_header, size))
+#define RECORD_OFF_EVENT_ID ((uint32_t)offsetof(struct record_header, event_id))
+#define RECORD_OFF_ENTER_NS ((uint32_t)offsetof(struct record_header, enter_ns))
+#define RECORD_OFF_EXIT_NS ((uint32_t)offsetof(struct record_header, exit_ns))
+#define RECORD_OFF_PID_TGID ((uint32_t)offsetof(struct record_header, pid_tgid))
+#define RECORD_OFF_UID_GID ((uint32_t)offsetof(struct record_header, uid_gid))
+#define RECORD_OFF_EXIT_CODE ((uint32_t)offsetof(struct record_header, exit_code))
+#define RECORD_OFF_PROBE_ERROR ((uint32_t)offsetof(struct record_header, probe_error))
+#define RECORD_OFF_ARG_COUNT ((uint32_t)offsetof(struct record_header, arg_count))
+#define RECORD_OFF_ARGV_OFFSET ((uint32_t)offsetof(struct record_header, argv_offset))
+#define RECORD_OFF_COMM ((uint32_t)offsetof(struct record_header, comm))
 #define RECORD_OFF_ARGS RECORD_HEADER_SIZE
+
+/* The generated code stores some neighbours with one wider store: the enter program writes
+ * probe_error (0) and arg_count with one u64, comm with two. */
+_Static_assert(sizeof(struct record_header) == 72, "record header layout");
+_Static_assert(RECORD_OFF_ARG_COUNT == RECORD_OFF_PROBE_ERROR + 4, "probe_error, arg_count");
+_Static_assert(RECORD_OFF_COMM % 8 == 0 && RECORD_OFF_ARGS % 8 == 0, "8-byte stores");
+
+/* What the probe_error word may hold. */
+#define RECORD_PROBE_ERRORS                                                                   \
+	(EBPFPUB_PROBE_ERROR_READ | EBPFPUB_PROBE_ERROR_NO_SPACE | EBPFPUB_PROBE_ERROR_TRUNCATED)
 
 enum record_item_kind {
 	RECORD_ITEM_STRING = 1,   /* data: the string and its NUL; len counts the NUL */
@@ -50,7 +63,12 @@ enum record_item_kind {
 	RECORD_ITEM_ARGV_BLOCK = 6, /* data: the new program's NUL-separated argv area */
 };
 
-/* Item flags: the low bits are enum ebpfpub_field_flags. */
+/* Item flags are enum ebpfpub_field_flags; NOT_CAPTURED is the decoder's own (no item came),
+ * so an item cannot carry it. */
+#define RECORD_ITEM_FLAGS                                                                     \
+	(EBPFPUB_FIELD_TRUNCATED | EBPFPUB_FIELD_UNREADABLE | EBPFPUB_FIELD_NULL |           \
+	 EBPFPUB_FIELD_BAD_LENGTH)
+
 struct record_item {
 	uint16_t arg;   /* index of the argument (0-based, in format order) */
 	uint8_t kind;   /* enum record_item_kind */
@@ -58,8 +76,33 @@ struct record_item {
 	uint32_t len;   /* bytes of data that follow */
 };
 
-#define RECORD_ITEM_SIZE 8u
-_Static_assert(sizeof(struct record_item) == RECORD_ITEM_SIZE, "record item layout");
+#define RECORD_ITEM_SIZE ((uint32_t)sizeof(struct record_item))
+#define RECORD_ITEM_OFF_FLAGS ((uint32_t)offsetof(struct record_item, flags))
+_Static_assert(sizeof(struct record_item) == 8, "record item layout");
+
+/* Generated code writes an item header as one u64: the shift of each member in it. */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define RECORD_ITEM_SHIFT(m) (8u * (uint32_t)offsetof(struct record_item, m))
+#else
+#define RECORD_ITEM_SHIFT(m)                                                                  \
+	(64u - 8u * (uint32_t)(offsetof(struct record_item, m) +                              \
+			       sizeof(((struct record_item *)0)->m)))
+#endif
+#define RECORD_ITEM_ARG_SHIFT RECORD_ITEM_SHIFT(arg)
+#define RECORD_ITEM_KIND_SHIFT RECORD_ITEM_SHIFT(kind)
+#define RECORD_ITEM_FLAGS_SHIFT RECORD_ITEM_SHIFT(flags)
+#define RECORD_ITEM_LEN_SHIFT RECORD_ITEM_SHIFT(len)
+
+/* An item header as the u64 that generated code stores; codegen ORs a length or flags known
+ * only at run time, shifted by RECORD_ITEM_LEN_SHIFT / RECORD_ITEM_FLAGS_SHIFT, into it. */
+static inline uint64_t record_item_header(uint32_t arg, uint32_t kind, uint32_t flags,
+					  uint32_t len)
+{
+	return (uint64_t)(uint16_t)arg << RECORD_ITEM_ARG_SHIFT |
+	       (uint64_t)(uint8_t)kind << RECORD_ITEM_KIND_SHIFT |
+	       (uint64_t)(uint8_t)flags << RECORD_ITEM_FLAGS_SHIFT |
+	       (uint64_t)len << RECORD_ITEM_LEN_SHIFT;
+}
 
 struct record_argv_end {
 	uint32_t captured;  /* argv elements captured: the ARGV_ARG items of this argument */
@@ -67,6 +110,23 @@ struct record_argv_end {
 	uint32_t more;      /* 1 when argv had more elements than captured */
 	uint32_t reserved;
 };
+
+#define RECORD_ARGV_END_OFF_CAPTURED ((uint32_t)offsetof(struct record_argv_end, captured))
+#define RECORD_ARGV_END_OFF_MORE ((uint32_t)offsetof(struct record_argv_end, more))
+_Static_assert(sizeof(struct record_argv_end) == 16, "argv end item layout");
+_Static_assert(offsetof(struct record_argv_end, source) == 4 &&
+		       RECORD_ARGV_END_OFF_MORE == 8,
+	       "argv end: {captured, source} and {more, reserved} are u64 stores");
+
+/* The first u64 of a struct record_argv_end: {captured, source}. */
+static inline uint64_t record_argv_end_word(uint32_t captured, uint32_t source)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return (uint64_t)source << 32 | captured;
+#else
+	return (uint64_t)captured << 32 | source;
+#endif
+}
 
 static inline uint32_t record_align(uint32_t n)
 {

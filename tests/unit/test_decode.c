@@ -45,7 +45,7 @@ static uint32_t put_string(unsigned char *rec, uint32_t off, uint16_t arg, uint8
 static uint32_t header(unsigned char *rec, const struct layout *l, int64_t exit_code)
 {
 	struct record_header h;
-	uint64_t args[6] = { (uint64_t)-100, 0x7ffd0000, 0x41, 0x1a4 }; /* openat */
+	uint64_t args[RECORD_MAX_ARGS] = { (uint64_t)-100, 0x7ffd0000, 0x41, 0x1a4 }; /* openat */
 
 	memset(&h, 0, sizeof(h));
 	h.event_id = 1;

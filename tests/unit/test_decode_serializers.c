@@ -630,12 +630,134 @@ static void test_bytes(void)
 	layout_release(&l);
 }
 
+/* Holes found in the decoder: records it accepted although the result broke a promise of
+ * ebpfpub.h. Each record below was decoded with 0 before the fix. */
+static void test_promises(void)
+{
+	struct layout l;
+	struct rec r;
+	const struct ebpfpub_field *f;
+	uint32_t pe = 0xffffffffu;
+
+	load_layout(&l, "execve", serializer_builtin("execve"), 4096);
+	/* An unreadable argument with bytes and no NUL, ending exactly at the record's end:
+	 * argv[0].data[len] was the byte after the record. */
+	rec_start(&r, &l, 0);
+	rec_argv_header(&r, 1, 0, 1, EBPFPUB_ARGV_FROM_CALLER, 0);
+	rec_item(&r, 1, RECORD_ITEM_ARGV_ARG, EBPFPUB_FIELD_UNREADABLE, "abcdefgh", 8);
+	CHECK_INT(decode(&l, &r), -EINVAL);
+	CHECK_STR(err, "syscall 'execve': argv[0] is not NUL-terminated");
+	/* The same flagged NULL, shorter than its padding: data[len] was not a NUL either. */
+	rec_start(&r, &l, 0);
+	rec_argv_header(&r, 1, 0, 2, EBPFPUB_ARGV_FROM_CALLER, 0);
+	rec_arg(&r, 1, "prog");
+	rec_item(&r, 1, RECORD_ITEM_ARGV_ARG, EBPFPUB_FIELD_NULL, "abc", 3);
+	CHECK_INT(decode(&l, &r), -EINVAL);
+	CHECK_STR(err, "syscall 'execve': argv[1] is not NUL-terminated");
+	/* What the programs write for an unreadable argument still decodes: "" and its flag. */
+	rec_start(&r, &l, 0);
+	rec_argv_header(&r, 1, 0, 1, EBPFPUB_ARGV_FROM_CALLER, 0);
+	rec_item(&r, 1, RECORD_ITEM_ARGV_ARG, EBPFPUB_FIELD_UNREADABLE, NULL, 0);
+	CHECK_INT(decode(&l, &r), 0);
+	f = field("argv");
+	CHECK_INT(f->value.argv.count, 1);
+	CHECK_STR(f->value.argv.args[0].data, "");
+	CHECK_INT(f->value.argv.arg_flags[0], EBPFPUB_FIELD_UNREADABLE);
+
+	/* "A NULL argv flags the field EBPFPUB_FIELD_NULL with count 0": a header item saying
+	 * NULL and one argument gave count 1. */
+	rec_start(&r, &l, 0);
+	rec_argv_header(&r, 1, EBPFPUB_FIELD_NULL, 1, EBPFPUB_ARGV_FROM_CALLER, 0);
+	rec_arg(&r, 1, "prog");
+	CHECK_INT(decode(&l, &r), -EINVAL);
+	CHECK_STR(err, "syscall 'execve': argv header item at offset 96 says NULL and 1 arguments");
+
+	/* The same for the new program's argv block (found by fuzz_decode). */
+	rec_start(&r, &l, 0);
+	rec_item(&r, 1, RECORD_ITEM_ARGV_BLOCK, EBPFPUB_FIELD_NULL, "true", 5);
+	CHECK_INT(decode(&l, &r), -EINVAL);
+	CHECK_STR(err, "syscall 'execve': argv block at offset 96 says NULL and holds 5 bytes");
+
+	/* Flags are enum ebpfpub_field_flags and probe_error enum ebpfpub_probe_error: unknown
+	 * bits, and NOT_CAPTURED on a field that has its item, were passed on. */
+	rec_start(&r, &l, 0);
+	memcpy(r.b + RECORD_OFF_PROBE_ERROR, &pe, 4);
+	rec_item(&r, 0, RECORD_ITEM_STRING, 0xe0 | EBPFPUB_FIELD_NOT_CAPTURED |
+		 EBPFPUB_FIELD_TRUNCATED, "/bin/tru", 9);
+	rec_argv_header(&r, 1, 0xe0, 1, EBPFPUB_ARGV_FROM_CALLER, 0);
+	rec_item(&r, 1, RECORD_ITEM_ARGV_ARG, 0xe0 | EBPFPUB_FIELD_TRUNCATED, "tru", 4);
+	CHECK_INT(decode(&l, &r), 0);
+	CHECK_INT(ev.probe_error, EBPFPUB_PROBE_ERROR_READ | EBPFPUB_PROBE_ERROR_NO_SPACE |
+				  EBPFPUB_PROBE_ERROR_TRUNCATED);
+	CHECK_INT(field("filename")->flags, EBPFPUB_FIELD_TRUNCATED);
+	CHECK_STR(field("filename")->value.bytes.data, "/bin/tru");
+	f = field("argv");
+	CHECK_INT(f->flags, EBPFPUB_FIELD_TRUNCATED);
+	CHECK_INT(f->value.argv.arg_flags[0], EBPFPUB_FIELD_TRUNCATED);
+	state_done();
+	layout_release(&l);
+}
+
+/* The rule that the exec captures rely on: a later item for an argument replaces an earlier
+ * one; ARGV_ARG items add up. */
+static void test_later_item_replaces(void)
+{
+	static const char block[] = "/bin/true\0--version";
+	struct layout l, lc;
+	struct rec r;
+	const struct ebpfpub_field *f;
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(1) };
+	struct sockaddr_in b = { .sin_family = AF_INET, .sin_port = htons(2) };
+
+	load_layout(&l, "execve", serializer_builtin("execve"), 4096);
+	/* The filename unreadable at enter, read again at exit; argv re-read from the new
+	 * program as a block after the enter-time header and arguments. */
+	rec_start(&r, &l, 0);
+	rec_item(&r, 0, RECORD_ITEM_STRING, EBPFPUB_FIELD_UNREADABLE, NULL, 0);
+	rec_argv_header(&r, 1, EBPFPUB_FIELD_UNREADABLE, 1, EBPFPUB_ARGV_FROM_CALLER, 0);
+	rec_item(&r, 1, RECORD_ITEM_ARGV_ARG, EBPFPUB_FIELD_UNREADABLE, NULL, 0);
+	rec_item(&r, 0, RECORD_ITEM_STRING, 0, "/bin/true", 10);
+	rec_item(&r, 1, RECORD_ITEM_ARGV_BLOCK, 0, block, sizeof(block));
+	CHECK_INT(decode(&l, &r), 0);
+	f = field("filename");
+	CHECK_INT(f->flags, 0);
+	CHECK_STR(f->value.bytes.data, "/bin/true");
+	CHECK_INT(f->value.bytes.len, 9);
+	f = field("argv");
+	CHECK_INT(f->flags, 0);
+	CHECK_INT(f->value.argv.source, EBPFPUB_ARGV_FROM_NEW_MM);
+	CHECK_INT(f->value.argv.count, 2);
+	CHECK_STR(f->value.argv.args[0].data, "/bin/true");
+	CHECK_STR(f->value.argv.args[1].data, "--version");
+	CHECK_INT(f->value.argv.arg_flags[1], 0);
+	/* The other order: the unreadable one comes last and wins. */
+	rec_start(&r, &l, 0);
+	rec_item(&r, 0, RECORD_ITEM_STRING, 0, "/bin/true", 10);
+	rec_item(&r, 0, RECORD_ITEM_STRING, EBPFPUB_FIELD_UNREADABLE, NULL, 0);
+	CHECK_INT(decode(&l, &r), 0);
+	CHECK_INT(field("filename")->flags, EBPFPUB_FIELD_UNREADABLE);
+	CHECK_STR(field("filename")->value.bytes.data, "");
+	state_done();
+	layout_release(&l);
+
+	load_layout(&lc, "connect", serializer_builtin("connect"), 4096);
+	rec_start(&r, &lc, 0);
+	rec_item(&r, 1, RECORD_ITEM_SOCKADDR, 0, &a, sizeof(a));
+	rec_item(&r, 1, RECORD_ITEM_SOCKADDR, 0, &b, sizeof(b));
+	CHECK_INT(decode(&lc, &r), 0);
+	CHECK_INT(field("uservaddr")->value.sockaddr.port, 2);
+	state_done();
+	layout_release(&lc);
+}
+
 int main(void)
 {
 	test_sockaddr();
 	test_argv();
 	test_two_arrays();
 	test_bytes();
+	test_promises();
+	test_later_item_replaces();
 	free(copy);
 	return test_finish("test_decode_serializers");
 }

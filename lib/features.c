@@ -255,12 +255,47 @@ static bool features_can_load(void)
 	return libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_TRACEPOINT, NULL) == 1;
 }
 
+/* The verifier's words for a helper a tracepoint program may not call: an id it does not
+ * know, and one it knows but not for this program type (older and newer wording). */
+static const char *const features_no_helper[] = {
+	"invalid func ",
+	"unknown func ",
+	"cannot use helper ",
+};
+
+/*
+ * Loads "call FUNC_ID; r0 = 0; exit". The helper is offered when the program loads or the
+ * verifier complains about anything else (its arguments are not set up). Not libbpf's
+ * libbpf_probe_bpf_helper(): libbpf 1.1 knows only the older wording and answers "present"
+ * for every helper on newer kernels.
+ */
 static enum ebpfpub_feature_state features_helper(int func_id)
 {
-	/* libbpf loads "call FUNC_ID; exit" and reads the verifier log for an unknown helper. */
-	int r = libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT, (enum bpf_func_id)func_id, NULL);
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_JMP | BPF_CALL, .imm = func_id },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	char log[4096];
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .log_buf = log, .log_size = sizeof(log),
+		    .log_level = 1);
+	size_t i;
+	int fd;
 
-	return r > 0 ? EBPFPUB_FEATURE_YES : r == 0 ? EBPFPUB_FEATURE_NO : EBPFPUB_FEATURE_UNKNOWN;
+	log[0] = '\0';
+	fd = bpf_prog_load(BPF_PROG_TYPE_TRACEPOINT, NULL, "GPL", insns,
+			   sizeof(insns) / sizeof(insns[0]), &opts);
+	if (fd >= 0) {
+		close(fd);
+		return EBPFPUB_FEATURE_YES;
+	}
+	if (errno != EINVAL && errno != EACCES)
+		return EBPFPUB_FEATURE_UNKNOWN;
+	log[sizeof(log) - 1] = '\0';
+	for (i = 0; i < sizeof(features_no_helper) / sizeof(features_no_helper[0]); i++)
+		if (strstr(log, features_no_helper[i]))
+			return EBPFPUB_FEATURE_NO;
+	return EBPFPUB_FEATURE_YES;
 }
 
 enum ebpfpub_feature_state features_probe_helper(int func_id)

@@ -266,8 +266,8 @@ static const char *const features_no_helper[] = {
 /*
  * Loads "call FUNC_ID; r0 = 0; exit". The helper is offered when the program loads or the
  * verifier complains about anything else (its arguments are not set up). Not libbpf's
- * libbpf_probe_bpf_helper(): libbpf 1.1 knows only the older wording and answers "present"
- * for every helper on newer kernels.
+ * libbpf_probe_bpf_helper(): libbpf 1.1 knows only the older wording, so on newer kernels
+ * it answers "present" for a helper the kernel has but not for tracepoint programs.
  */
 static enum ebpfpub_feature_state features_helper(int func_id)
 {

@@ -16,6 +16,12 @@
 #include "codegen_programs.h"
 #include "util.h"
 
+/* llvm-c/Target.h brings llvm-config.h: the LLVM built against, not the kernel. meson.build
+ * refuses LLVM 14 already; this catches an -isystem that points at another LLVM's headers. */
+#if LLVM_VERSION_MAJOR < 15
+#error "libebpfpub needs LLVM >= 15 (the C API's opaque pointers: LLVMPointerTypeInContext)"
+#endif
+
 static pthread_once_t target_once = PTHREAD_ONCE_INIT;
 
 static void init_bpf_target(void)
@@ -63,6 +69,11 @@ int codegen_new(struct codegen **out, char *err, size_t err_size)
 	if (!cg->ctx)
 		goto nomem;
 	LLVMContextSetDiagnosticHandler(cg->ctx, diagnostic_handler, cg);
+#if LLVM_VERSION_MAJOR < 17
+	/* The IR uses only "ptr". LLVM 15 and 16 default to opaque pointers, but an embedding
+	 * program can turn them off process-wide (-opaque-pointers=0); 17 has nothing else. */
+	LLVMContextSetOpaquePointers(cg->ctx, 1);
+#endif
 	/* v2 (BPF ISA with JLT/JLE, Linux 4.14+); v3's 32-bit jumps would save little here. */
 	cg->tm = LLVMCreateTargetMachine(target, cg->triple, "v2", "", LLVMCodeGenLevelDefault,
 					 LLVMRelocStatic, LLVMCodeModelDefault);

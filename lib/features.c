@@ -1,12 +1,18 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The feature check: what this machine offers the library, found without loading a program.
- * Every finding is YES, NO or UNKNOWN; UNKNOWN is given whenever the evidence is missing
- * (no kernel config, no permission), never a guess.
+ * The feature check: what this machine offers the library. Kernel features are probed by
+ * asking the running kernel (creating a map, loading a tiny program that is never
+ * attached), never by its version: backports and configs make versions lie. Every finding
+ * is YES, NO or UNKNOWN; UNKNOWN is given whenever the evidence is missing (no kernel
+ * config, no permission), never a guess.
  */
 #include <ebpfpub/ebpfpub.h>
 
+#include "feature_probes.h"
 #include "tracefs.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +20,7 @@
 #include <linux/bpf.h>
 #include <linux/capability.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +33,8 @@
 #define FEATURES_PROC_CONFIG "/proc/config.gz"
 #define FEATURES_BOOT_CONFIG "/boot/config-"
 #define FEATURES_BTF "/sys/kernel/btf/vmlinux"
+#define FEATURES_MOUNTINFO "/proc/self/mountinfo"
+#define FEATURES_LOGINUID "/proc/self/loginuid"
 #define FEATURES_MOUNT_HINT "mount -t tracefs nodev /sys/kernel/tracing"
 
 /* Capability numbers, spelled out because older uapi headers lack CAP_BPF and CAP_PERFMON. */
@@ -35,6 +44,13 @@
 
 /* Longest syscall name checked; real ones are under 32 bytes. */
 #define FEATURES_MAX_NAME 128
+
+/* The size of the struct before the probed kernel features were added: still accepted. */
+#define FEATURES_SZ_BASE \
+	(offsetof(struct ebpfpub_features, missing_syscalls) + sizeof(char **))
+/* Whether the caller's struct has FIELD (sz 0: this header's struct). */
+#define FEATURES_HAS(f, field) \
+	(!(f)->sz || (f)->sz >= offsetof(struct ebpfpub_features, field) + sizeof((f)->field))
 
 enum features_config_key {
 	FEATURES_CONFIG_BPF_EVENTS,
@@ -202,46 +218,225 @@ static void features_probe_caps(struct ebpfpub_features *features)
 }
 
 /*
- * Ring buffer maps came with Linux 5.8 and need CONFIG_BPF_SYSCALL. When privileged, a ring
- * buffer map is created and closed at once, which also settles backported kernels. The raw
- * syscall is used on purpose: libbpf's bpf_map_create() first probes the kernel by loading a
- * program and may raise RLIMIT_MEMLOCK, and the feature check must do neither.
+ * A ring buffer map (Linux 5.8) is created and closed at once. The raw syscall is used for
+ * its errno: EINVAL means the map type is unknown, EPERM only that we may not ask.
  */
-static void features_probe_ring_buffer(struct ebpfpub_features *features,
-				       const struct features_config *cfg)
+static enum ebpfpub_feature_state features_probe_ringbuf(void)
 {
-	unsigned int major = 0, minor = 0;
 	union bpf_attr attr;
-	long page;
+	long page = sysconf(_SC_PAGESIZE);
 	int fd;
 
-	features->ring_buffer = EBPFPUB_FEATURE_UNKNOWN;
-	if (cfg->state[FEATURES_CONFIG_BPF_SYSCALL] == EBPFPUB_FEATURE_NO) {
-		features->ring_buffer = EBPFPUB_FEATURE_NO;
-		return;
-	}
-	if (sscanf(features->kernel_release, "%u.%u", &major, &minor) == 2)
-		features->ring_buffer = (major > 5 || (major == 5 && minor >= 8)) ?
-						EBPFPUB_FEATURE_YES :
-						EBPFPUB_FEATURE_NO;
-	if (features->cap_bpf != EBPFPUB_FEATURE_YES)
-		return;
-
-	page = sysconf(_SC_PAGESIZE);
 	if (page <= 0)
-		return;
+		return EBPFPUB_FEATURE_UNKNOWN;
 	memset(&attr, 0, sizeof(attr));
 	attr.map_type = BPF_MAP_TYPE_RINGBUF;
 	attr.max_entries = (__u32)page;
 	fd = (int)syscall(SYS_bpf, BPF_MAP_CREATE, &attr, sizeof(attr));
 	if (fd >= 0) {
 		close(fd);
-		features->ring_buffer = EBPFPUB_FEATURE_YES;
-	} else if (errno == EINVAL) {
-		/* The map type is unknown to this kernel. */
-		features->ring_buffer = EBPFPUB_FEATURE_NO;
+		return EBPFPUB_FEATURE_YES;
 	}
-	/* EPERM (lockdown), ENOMEM...: the version decides. */
+	/* ENOSYS: no bpf() at all (CONFIG_BPF_SYSCALL off). */
+	if (errno == EINVAL || errno == ENOSYS)
+		return EBPFPUB_FEATURE_NO;
+	return EBPFPUB_FEATURE_UNKNOWN;
+}
+
+bool features_have_ringbuf(void)
+{
+	return features_probe_ringbuf() == EBPFPUB_FEATURE_YES;
+}
+
+/* The precondition of every program probe: an empty tracepoint program loads. Without it
+ * (no privilege, lockdown) a failed probe would say nothing about the feature. */
+static bool features_can_load(void)
+{
+	return libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_TRACEPOINT, NULL) == 1;
+}
+
+/* The verifier's words for a helper a tracepoint program may not call: an id it does not
+ * know, and one it knows but not for this program type (older and newer wording). */
+static const char *const features_no_helper[] = {
+	"invalid func ",
+	"unknown func ",
+	"cannot use helper ",
+};
+
+/*
+ * Loads "call FUNC_ID; r0 = 0; exit". The helper is offered when the program loads or the
+ * verifier complains about anything else (its arguments are not set up). Not libbpf's
+ * libbpf_probe_bpf_helper(): libbpf 1.1 knows only the older wording, so on newer kernels
+ * it answers "present" for a helper the kernel has but not for tracepoint programs.
+ */
+static enum ebpfpub_feature_state features_helper(int func_id)
+{
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_JMP | BPF_CALL, .imm = func_id },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	char log[4096];
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .log_buf = log, .log_size = sizeof(log),
+		    .log_level = 1);
+	size_t i;
+	int fd;
+
+	log[0] = '\0';
+	fd = bpf_prog_load(BPF_PROG_TYPE_TRACEPOINT, NULL, "GPL", insns,
+			   sizeof(insns) / sizeof(insns[0]), &opts);
+	if (fd >= 0) {
+		close(fd);
+		return EBPFPUB_FEATURE_YES;
+	}
+	if (errno != EINVAL && errno != EACCES)
+		return EBPFPUB_FEATURE_UNKNOWN;
+	log[sizeof(log) - 1] = '\0';
+	for (i = 0; i < sizeof(features_no_helper) / sizeof(features_no_helper[0]); i++)
+		if (strstr(log, features_no_helper[i]))
+			return EBPFPUB_FEATURE_NO;
+	return EBPFPUB_FEATURE_YES;
+}
+
+enum ebpfpub_feature_state features_probe_helper(int func_id)
+{
+	if (!features_can_load())
+		return EBPFPUB_FEATURE_UNKNOWN;
+	return features_helper(func_id);
+}
+
+/* Both must be there; one missing decides. */
+static enum ebpfpub_feature_state features_both(enum ebpfpub_feature_state a,
+						enum ebpfpub_feature_state b)
+{
+	if (a == EBPFPUB_FEATURE_NO || b == EBPFPUB_FEATURE_NO)
+		return EBPFPUB_FEATURE_NO;
+	if (a == EBPFPUB_FEATURE_YES && b == EBPFPUB_FEATURE_YES)
+		return EBPFPUB_FEATURE_YES;
+	return EBPFPUB_FEATURE_UNKNOWN;
+}
+
+/* A loop of four turns: verifiers before bounded loops reject any back-edge (EINVAL). */
+static enum ebpfpub_feature_state features_probe_bounded_loops(void)
+{
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_ALU64 | BPF_ADD | BPF_K, .dst_reg = BPF_REG_0, .imm = 1 },
+		{ .code = BPF_JMP | BPF_JLT | BPF_K, .dst_reg = BPF_REG_0, .off = -2, .imm = 4 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	int fd = bpf_prog_load(BPF_PROG_TYPE_TRACEPOINT, NULL, "GPL", insns,
+			       sizeof(insns) / sizeof(insns[0]), NULL);
+
+	if (fd >= 0) {
+		close(fd);
+		return EBPFPUB_FEATURE_YES;
+	}
+	return errno == EINVAL ? EBPFPUB_FEATURE_NO : EBPFPUB_FEATURE_UNKNOWN;
+}
+
+static void features_probe_programs(struct ebpfpub_features *features)
+{
+	int storage_map;
+
+	if (!features_can_load()) {
+		features->probe_read_user_kernel = EBPFPUB_FEATURE_UNKNOWN;
+		features->bounded_loops = EBPFPUB_FEATURE_UNKNOWN;
+		features->bpf_loop = EBPFPUB_FEATURE_UNKNOWN;
+		features->send_signal = EBPFPUB_FEATURE_UNKNOWN;
+		features->task_storage = EBPFPUB_FEATURE_UNKNOWN;
+		features->current_task_btf = EBPFPUB_FEATURE_UNKNOWN;
+		return;
+	}
+	features->probe_read_user_kernel = features_both(features_helper(BPF_FUNC_probe_read_user),
+							 features_helper(BPF_FUNC_probe_read_kernel));
+	features->bounded_loops = features_probe_bounded_loops();
+	features->bpf_loop = features_helper(BPF_FUNC_loop);
+	features->send_signal = features_helper(BPF_FUNC_send_signal);
+	storage_map = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_TASK_STORAGE, NULL);
+	features->task_storage = features_both(storage_map > 0 ? EBPFPUB_FEATURE_YES :
+						storage_map == 0 ? EBPFPUB_FEATURE_NO :
+								   EBPFPUB_FEATURE_UNKNOWN,
+						features_helper(BPF_FUNC_task_storage_get));
+	features->current_task_btf = features_helper(BPF_FUNC_get_current_task_btf);
+}
+
+/* Undoes mountinfo's octal escapes (\040 for a space) in place. */
+static void features_unescape(char *s)
+{
+	char *out = s;
+
+	while (*s) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+		    s[3] >= '0' && s[3] <= '7') {
+			*out++ = (char)((s[1] - '0') << 6 | (s[2] - '0') << 3 | (s[3] - '0'));
+			s += 4;
+		} else {
+			*out++ = *s++;
+		}
+	}
+	*out = '\0';
+}
+
+/* "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPER": the mount
+ * point of a cgroup2 line, or NULL. Cuts LINE into words. */
+static char *features_cgroup2_mountpoint(char *line)
+{
+	char *word, *save = NULL, *mountpoint = NULL;
+	int i = 0;
+	bool dash = false;
+
+	for (word = strtok_r(line, " \n", &save); word; word = strtok_r(NULL, " \n", &save), i++) {
+		if (i == 4)
+			mountpoint = word;
+		else if (i > 5 && !dash && !strcmp(word, "-"))
+			dash = true;
+		else if (dash)
+			return !strcmp(word, "cgroup2") ? mountpoint : NULL;
+	}
+	return NULL;
+}
+
+enum ebpfpub_feature_state features_find_cgroup2(const char *mountinfo, char *path,
+						 size_t size)
+{
+	enum ebpfpub_feature_state state = EBPFPUB_FEATURE_NO;
+	char *line = NULL, *mountpoint;
+	size_t cap = 0;
+	FILE *f;
+
+	if (size)
+		path[0] = '\0';
+	f = fopen(mountinfo, "re");
+	if (!f)
+		return EBPFPUB_FEATURE_UNKNOWN;
+	while (getline(&line, &cap, f) > 0) {
+		mountpoint = features_cgroup2_mountpoint(line);
+		if (!mountpoint)
+			continue;
+		features_unescape(mountpoint);
+		state = EBPFPUB_FEATURE_YES;
+		/* v1 and v2 can be mounted side by side: the first v2 mount that fits is it. */
+		if (strlen(mountpoint) < size) {
+			strcpy(path, mountpoint);
+			break;
+		}
+	}
+	if (ferror(f))
+		state = EBPFPUB_FEATURE_UNKNOWN;
+	free(line);
+	fclose(f);
+	return state;
+}
+
+/* The audit login uid (CONFIG_AUDIT) of a process shows as /proc/PID/loginuid. */
+static enum ebpfpub_feature_state features_probe_loginuid(void)
+{
+	if (access("/proc/self", F_OK))
+		return EBPFPUB_FEATURE_UNKNOWN;
+	if (!access(FEATURES_LOGINUID, F_OK))
+		return EBPFPUB_FEATURE_YES;
+	return errno == ENOENT ? EBPFPUB_FEATURE_NO : EBPFPUB_FEATURE_UNKNOWN;
 }
 
 static enum ebpfpub_feature_state features_probe_btf(void)
@@ -382,39 +577,47 @@ void ebpfpub_strv_free(char **strv)
 int ebpfpub_features_probe(const char *tracefs_path, const char *const *names, size_t count,
 			   struct ebpfpub_features *features)
 {
+	struct ebpfpub_features all;
 	struct features_config cfg;
 	struct utsname uts;
-	size_t i;
+	size_t i, sz;
 	int ret;
 
-	/* sz 0 (a zeroed struct) means the caller's struct is this one. */
-	if (!features || (features->sz && features->sz < sizeof(*features)))
+	if (!features || (features->sz && features->sz < FEATURES_SZ_BASE))
 		return -EINVAL;
 	if (count && !names)
 		return -EINVAL;
 	for (i = 0; i < count; i++)
 		if (!names[i])
 			return -EINVAL;
+	/* An older caller's struct is shorter: it gets the part it knows. */
+	sz = features->sz && features->sz < sizeof(all) ? features->sz : sizeof(all);
 
-	memset(features, 0, sizeof(*features));
-	features->sz = sizeof(*features);
+	memset(&all, 0, sizeof(all));
 	if (!uname(&uts))
-		snprintf(features->kernel_release, sizeof(features->kernel_release), "%s",
-			 uts.release);
+		snprintf(all.kernel_release, sizeof(all.kernel_release), "%s", uts.release);
 
-	features_read_config(features, &cfg);
-	features_probe_caps(features);
-	features_probe_tracefs(features, tracefs_path, &cfg);
-	features->bpf_events = cfg.state[FEATURES_CONFIG_BPF_EVENTS];
+	features_read_config(&all, &cfg);
+	features_probe_caps(&all);
+	features_probe_tracefs(&all, tracefs_path, &cfg);
+	all.bpf_events = cfg.state[FEATURES_CONFIG_BPF_EVENTS];
 	/* BPF_EVENTS depends on BPF_SYSCALL. */
 	if (cfg.state[FEATURES_CONFIG_BPF_SYSCALL] == EBPFPUB_FEATURE_NO)
-		features->bpf_events = EBPFPUB_FEATURE_NO;
-	features_probe_ring_buffer(features, &cfg);
-	features->btf = features_probe_btf();
+		all.bpf_events = EBPFPUB_FEATURE_NO;
+	all.ring_buffer = features_probe_ringbuf();
+	if (cfg.state[FEATURES_CONFIG_BPF_SYSCALL] == EBPFPUB_FEATURE_NO)
+		all.ring_buffer = EBPFPUB_FEATURE_NO;
+	all.btf = features_probe_btf();
+	features_probe_programs(&all);
+	all.cgroup2 = features_find_cgroup2(FEATURES_MOUNTINFO, all.cgroup2_path,
+					    sizeof(all.cgroup2_path));
+	all.audit_loginuid = features_probe_loginuid();
 
-	ret = features_find_missing(features, names, count);
+	ret = features_find_missing(&all, names, count);
 	if (ret)
 		return ret;
+	all.sz = sz;
+	memcpy(features, &all, sz);
 	return 0;
 }
 
@@ -479,6 +682,46 @@ static void features_line(struct features_out *out, const char *what,
 			hint ? hint : "", hint ? ")" : "");
 }
 
+#define FEATURES_UNPROBED "probing needs CAP_BPF and CAP_PERFMON"
+
+/* The findings after missing_syscalls, for a caller whose struct has them. */
+static void features_describe_programs(struct features_out *out,
+				       const struct ebpfpub_features *features)
+{
+	if (!FEATURES_HAS(features, audit_loginuid))
+		return;
+	features_line(out, "bpf_probe_read_user/kernel", features->probe_read_user_kernel,
+		      "Linux 5.5 or later: no program can be loaded", FEATURES_UNPROBED);
+	features_line(out, "bounded loops", features->bounded_loops,
+		      "Linux 5.3 or later: execve and execveat cannot be traced (their argv "
+		      "loop is rejected); other syscalls are not affected",
+		      FEATURES_UNPROBED);
+	features_line(out, "bpf_loop", features->bpf_loop,
+		      "Linux 5.17 or later: argv is read in a bounded loop instead",
+		      FEATURES_UNPROBED);
+	features_line(out, "bpf_send_signal", features->send_signal,
+		      "Linux 5.3 or later: not used by this version", FEATURES_UNPROBED);
+	features_line(out, "task-local storage", features->task_storage,
+		      "Linux 5.11 or later: not used by this version (enter entries are kept "
+		      "in a hash map keyed by thread)",
+		      FEATURES_UNPROBED);
+	features_line(out, "bpf_get_current_task_btf", features->current_task_btf,
+		      "Linux 5.11 or later: not used by this version (task fields are read "
+		      "with bpf_probe_read_kernel at BTF offsets)",
+		      FEATURES_UNPROBED);
+	if (features->cgroup2 == EBPFPUB_FEATURE_YES && features->cgroup2_path[0] &&
+	    memchr(features->cgroup2_path, '\0', sizeof(features->cgroup2_path)))
+		features_printf(out, "cgroup v2: %s\n", features->cgroup2_path);
+	else
+		features_line(out, "cgroup v2", features->cgroup2,
+			      "no cgroup2 mount in " FEATURES_MOUNTINFO
+			      ": not used by this version",
+			      FEATURES_MOUNTINFO " is not readable");
+	features_line(out, "audit login uid", features->audit_loginuid,
+		      "no " FEATURES_LOGINUID " (CONFIG_AUDIT): not used by this version",
+		      "/proc is not readable");
+}
+
 int ebpfpub_features_describe(const struct ebpfpub_features *features, char *buf, size_t size)
 {
 	struct features_out out = { .buf = buf, .size = size };
@@ -510,8 +753,12 @@ int ebpfpub_features_describe(const struct ebpfpub_features *features, char *buf
 	features_line(&out, "BPF events (CONFIG_BPF_EVENTS)", features->bpf_events,
 		      "BPF programs cannot attach to tracepoints on this kernel", config_hint);
 	features_line(&out, "ring buffer", features->ring_buffer,
-		      "Linux 5.8 or later: a perf event array is used instead", NULL);
-	features_line(&out, "BTF", features->btf, FEATURES_BTF " is missing", NULL);
+		      "Linux 5.8 or later: a perf event array is used instead",
+		      "probing needs CAP_BPF: a perf event array is used instead");
+	features_line(&out, "BTF", features->btf,
+		      FEATURES_BTF " is missing: execve argv is read only at enter, not again "
+		      "from the new program", NULL);
+	features_describe_programs(&out, features);
 	if (features->kernel_config_source[0])
 		features_printf(&out, "kernel config: %.*s\n",
 				(int)sizeof(features->kernel_config_source),

@@ -16,6 +16,7 @@
 #include <linux/perf_event.h>
 
 #include "codegen.h"
+#include "feature_probes.h"
 #include "perf_output.h"
 #include "record.h"
 #include "util.h"
@@ -61,17 +62,6 @@ struct ebpfpub_perf_output {
 	ebpfpub_log_fn log_fn;
 	void *log_ctx;
 };
-
-/* TODO(merge): the one ring-buffer probe of features.c replaces this. */
-static bool kernel_has_ringbuf(void)
-{
-	int fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "ebpfpub_probe", 0, 0, 4096, NULL);
-
-	if (fd < 0)
-		return false;
-	close(fd);
-	return true;
-}
 
 static bool drained_by_this_thread(struct ebpfpub_perf_output *out)
 {
@@ -269,7 +259,7 @@ int ebpfpub_perf_output_new(const struct ebpfpub_perf_output_opts *uopts,
 	out->cpus = util_possible_cpus();
 	out->kind = opts.kind;
 	if (out->kind == EBPFPUB_OUTPUT_DEFAULT)
-		out->kind = kernel_has_ringbuf() ? EBPFPUB_OUTPUT_RING_BUFFER
+		out->kind = features_have_ringbuf() ? EBPFPUB_OUTPUT_RING_BUFFER
 						    : EBPFPUB_OUTPUT_PERF_ARRAY;
 	out->consumer_count = 1;
 	out->consumers = calloc(1, sizeof(*out->consumers));

@@ -578,13 +578,28 @@ struct ebpfpub_features {
 	char kernel_release[65];
 	/** Requested syscalls that this kernel cannot trace (NULL-terminated, or NULL). */
 	char **missing_syscalls;
+	/*
+	 * Probed by loading small programs that are never attached: UNKNOWN without CAP_BPF
+	 * and CAP_PERFMON. A caller whose struct ends at missing_syscalls gets only that part.
+	 */
+	enum ebpfpub_feature_state probe_read_user_kernel; /**< both helpers (Linux 5.5) */
+	enum ebpfpub_feature_state bounded_loops;    /**< the verifier walks back-edges (5.3) */
+	enum ebpfpub_feature_state bpf_loop;         /**< the bpf_loop helper (5.17) */
+	enum ebpfpub_feature_state send_signal;      /**< bpf_send_signal (5.3) */
+	enum ebpfpub_feature_state task_storage;     /**< task-local storage map + helper (5.11) */
+	enum ebpfpub_feature_state current_task_btf; /**< bpf_get_current_task_btf (5.11) */
+	/** A cgroup2 mount in /proc/self/mountinfo; cgroup2_path is the first one, or "". */
+	enum ebpfpub_feature_state cgroup2;
+	char cgroup2_path[256];
+	enum ebpfpub_feature_state audit_loginuid;   /**< /proc/self/loginuid (CONFIG_AUDIT) */
 };
 
 /**
  * Checks what the library needs without loading anything, for the syscalls in NAMES
- * (COUNT may be 0). FEATURES->sz must be 0 or at least sizeof(struct ebpfpub_features); the
- * struct is filled whole. Free with ebpfpub_features_release().
- * @return 0 or -errno (-EINVAL for a smaller sz, -ENOMEM).
+ * (COUNT may be 0). FEATURES->sz is 0 (this header's struct) or the size of the caller's
+ * struct, which must reach at least to missing_syscalls; that much is filled and sz is left
+ * as given (a larger sz is set to this header's size). Free with ebpfpub_features_release().
+ * @return 0 or -errno (-EINVAL for a sz that ends before missing_syscalls, -ENOMEM).
  * @since 0.1
  */
 EBPFPUB_API int ebpfpub_features_probe(const char *tracefs_path, const char *const *names,

@@ -5,11 +5,18 @@
 
 #include <ebpfpub/ebpfpub.h>
 
+#include "feature_probes.h"
+
 #include <ftw.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
+#include <sys/vfs.h>
+
+/* statfs()'s f_type of a cgroup2 mount (linux/magic.h's CGROUP2_SUPER_MAGIC). */
+#define CGROUP2_MAGIC 0x63677270
 
 #define PATHF(buf, ...) ASSERT(snprintf(buf, sizeof(buf), __VA_ARGS__) < (int)sizeof(buf))
 
@@ -53,6 +60,173 @@ static void check_line(const char *report, const char *line)
 		fprintf(stderr, "report lacks '%s':\n%s", line, report);
 		test_failures++;
 	}
+}
+
+/* The findings about the running kernel, against evidence found another way. */
+static void check_probed_kernel(const struct ebpfpub_features *f)
+{
+	const enum ebpfpub_feature_state programs[] = {
+		f->probe_read_user_kernel, f->bounded_loops, f->bpf_loop, f->send_signal,
+		f->task_storage, f->current_task_btf,
+	};
+	struct statfs sfs;
+	size_t i;
+
+	for (i = 0; i < sizeof(programs) / sizeof(programs[0]); i++) {
+		CHECK(valid_state(programs[i]));
+		/* No program can be loaded without both: nothing can be known then. */
+		if (f->cap_bpf == EBPFPUB_FEATURE_NO || f->cap_perfmon == EBPFPUB_FEATURE_NO)
+			CHECK_INT(programs[i], EBPFPUB_FEATURE_UNKNOWN);
+	}
+	if (f->cap_bpf == EBPFPUB_FEATURE_NO)
+		CHECK(f->ring_buffer != EBPFPUB_FEATURE_YES);
+
+	CHECK(valid_state(f->cgroup2));
+	if (f->cgroup2 == EBPFPUB_FEATURE_YES) {
+		ASSERT(f->cgroup2_path[0] == '/');
+		CHECK(statfs(f->cgroup2_path, &sfs) == 0 && sfs.f_type == CGROUP2_MAGIC);
+	} else {
+		CHECK_STR(f->cgroup2_path, "");
+	}
+	CHECK_INT(f->audit_loginuid, access("/proc/self/loginuid", F_OK) == 0 ?
+					     EBPFPUB_FEATURE_YES :
+					     EBPFPUB_FEATURE_NO);
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "we");
+
+	ASSERT(f);
+	ASSERT(fputs(text, f) >= 0);
+	ASSERT(fclose(f) == 0);
+}
+
+/* cgroup2 found through mountinfo, with v1 controllers beside it as on this project's VM. */
+static void check_cgroup2_mountinfo(const char *tmp)
+{
+	char path[600], found[256], small[8];
+
+	PATHF(path, "%s/mountinfo", tmp);
+	write_file(path,
+		   "31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755\n"
+		   "32 31 0:29 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu\n"
+		   "40 31 0:37 / /sys/fs/cgroup/systemd rw,relatime - cgroup cgroup rw,name=systemd\n"
+		   "41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw\n"
+		   "50 31 0:39 / /mnt/second rw,relatime - cgroup2 cgroup2 rw\n");
+	CHECK_INT(features_find_cgroup2(path, found, sizeof(found)), EBPFPUB_FEATURE_YES);
+	CHECK_STR(found, "/sys/fs/cgroup/unified");
+
+	/* Optional fields before "-", an escaped space, and "cgroup2" as a tmpfs's source: only
+	 * the file system type counts. */
+	write_file(path,
+		   "22 1 0:21 / /run/cg2 rw shared:5 - tmpfs cgroup2 rw\n"
+		   "29 22 0:26 / /run/my\\040cg rw,nosuid shared:9 master:1 - cgroup2 none rw\n");
+	CHECK_INT(features_find_cgroup2(path, found, sizeof(found)), EBPFPUB_FEATURE_YES);
+	CHECK_STR(found, "/run/my cg");
+
+	/* A mount point that does not fit: present, path not given. */
+	memset(small, 'x', sizeof(small));
+	CHECK_INT(features_find_cgroup2(path, small, sizeof(small)), EBPFPUB_FEATURE_YES);
+	CHECK_STR(small, "");
+
+	write_file(path, "32 31 0:29 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu\n");
+	strcpy(found, "stale");
+	CHECK_INT(features_find_cgroup2(path, found, sizeof(found)), EBPFPUB_FEATURE_NO);
+	CHECK_STR(found, "");
+
+	write_file(path, "");
+	CHECK_INT(features_find_cgroup2(path, found, sizeof(found)), EBPFPUB_FEATURE_NO);
+	CHECK(remove(path) == 0);
+	CHECK_INT(features_find_cgroup2(path, found, sizeof(found)), EBPFPUB_FEATURE_UNKNOWN);
+	CHECK_STR(found, "");
+}
+
+/* What the report says when a kernel lacks each probed feature, or cannot be asked. */
+static void check_describe_kernel_features(void)
+{
+	EBPFPUB_OPTS(ebpfpub_features, f);
+	char report[4096];
+
+	f.probe_read_user_kernel = EBPFPUB_FEATURE_NO;
+	f.bounded_loops = EBPFPUB_FEATURE_NO;
+	f.bpf_loop = EBPFPUB_FEATURE_NO;
+	f.send_signal = EBPFPUB_FEATURE_NO;
+	f.task_storage = EBPFPUB_FEATURE_NO;
+	f.current_task_btf = EBPFPUB_FEATURE_NO;
+	f.cgroup2 = EBPFPUB_FEATURE_NO;
+	f.audit_loginuid = EBPFPUB_FEATURE_NO;
+	f.ring_buffer = EBPFPUB_FEATURE_NO;
+	f.btf = EBPFPUB_FEATURE_NO;
+	ASSERT(ebpfpub_features_describe(&f, report, sizeof(report)) > 0);
+	check_line(report, "ring buffer: no (Linux 5.8 or later: a perf event array is used "
+			   "instead)\n");
+	check_line(report, "BTF: no (/sys/kernel/btf/vmlinux is missing: execve argv is read "
+			   "only at enter, not again from the new program)\n");
+	check_line(report, "bpf_probe_read_user/kernel: no (Linux 5.5 or later: no program can "
+			   "be loaded)\n");
+	check_line(report, "bounded loops: no (Linux 5.3 or later: execve and execveat cannot "
+			   "be traced (their argv loop is rejected); other syscalls are not "
+			   "affected)\n");
+	check_line(report, "bpf_loop: no (Linux 5.17 or later: argv is read in a bounded loop "
+			   "instead)\n");
+	check_line(report, "bpf_send_signal: no (Linux 5.3 or later: not used by this "
+			   "version)\n");
+	check_line(report, "task-local storage: no (Linux 5.11 or later: not used by this "
+			   "version (enter entries are kept in a hash map keyed by thread))\n");
+	check_line(report, "bpf_get_current_task_btf: no (Linux 5.11 or later: not used by "
+			   "this version (task fields are read with bpf_probe_read_kernel at BTF "
+			   "offsets))\n");
+	check_line(report, "cgroup v2: no (no cgroup2 mount in /proc/self/mountinfo: not used "
+			   "by this version)\n");
+	check_line(report, "audit login uid: no (no /proc/self/loginuid (CONFIG_AUDIT): not "
+			   "used by this version)\n");
+
+	f.bpf_loop = EBPFPUB_FEATURE_UNKNOWN;
+	f.ring_buffer = EBPFPUB_FEATURE_UNKNOWN;
+	f.cgroup2 = EBPFPUB_FEATURE_YES;
+	strcpy(f.cgroup2_path, "/sys/fs/cgroup/unified");
+	f.audit_loginuid = EBPFPUB_FEATURE_YES;
+	ASSERT(ebpfpub_features_describe(&f, report, sizeof(report)) > 0);
+	check_line(report, "bpf_loop: unknown (probing needs CAP_BPF and CAP_PERFMON)\n");
+	check_line(report, "ring buffer: unknown (probing needs CAP_BPF: a perf event array is "
+			   "used instead)\n");
+	check_line(report, "cgroup v2: /sys/fs/cgroup/unified\n");
+	check_line(report, "audit login uid: yes\n");
+}
+
+/* A caller built against the struct that ended at missing_syscalls: only that is written
+ * and read. */
+static void check_older_struct(void)
+{
+	const size_t base = offsetof(struct ebpfpub_features, missing_syscalls) + sizeof(char **);
+	const char *names[] = { "nosuchcall" };
+	struct ebpfpub_features f;
+	char report[4096];
+	size_t i;
+
+	memset(&f, 0xa5, sizeof(f));
+	f.sz = base;
+	ASSERT(ebpfpub_features_probe(formats_root(), names, 1, &f) == 0);
+	CHECK_INT(f.sz, base);
+	CHECK_INT(f.tracefs, EBPFPUB_FEATURE_YES);
+	ASSERT(f.missing_syscalls);
+	CHECK_STR(f.missing_syscalls[0], "nosuchcall");
+	for (i = base; i < sizeof(f); i++)
+		if (((unsigned char *)&f)[i] != 0xa5) {
+			fprintf(stderr, "byte %zu past the caller's struct was written\n", i);
+			test_failures++;
+			break;
+		}
+	ASSERT(ebpfpub_features_describe(&f, report, sizeof(report)) > 0);
+	check_line(report, "BTF: ");
+	CHECK(strstr(report, "bounded loops") == NULL);
+	CHECK(strstr(report, "cgroup v2") == NULL);
+	ebpfpub_features_release(&f);
+	CHECK(f.missing_syscalls == NULL);
+
+	f.sz = base - 1;
+	CHECK_INT(ebpfpub_features_probe(formats_root(), names, 1, &f), -EINVAL);
 }
 
 static void check_probe_fixtures(void)
@@ -99,6 +273,7 @@ static void check_probe_fixtures(void)
 	}
 	CHECK_INT(f.btf, access("/sys/kernel/btf/vmlinux", R_OK) == 0 ? EBPFPUB_FEATURE_YES :
 									  EBPFPUB_FEATURE_NO);
+	check_probed_kernel(&f);
 	if (f.kernel_config_source[0])
 		CHECK(f.bpf_events != EBPFPUB_FEATURE_UNKNOWN);
 	else
@@ -119,6 +294,14 @@ static void check_probe_fixtures(void)
 	check_line(report, "BPF events (CONFIG_BPF_EVENTS): ");
 	check_line(report, "ring buffer: ");
 	check_line(report, "BTF: ");
+	check_line(report, "bpf_probe_read_user/kernel: ");
+	check_line(report, "bounded loops: ");
+	check_line(report, "bpf_loop: ");
+	check_line(report, "bpf_send_signal: ");
+	check_line(report, "task-local storage: ");
+	check_line(report, "bpf_get_current_task_btf: ");
+	check_line(report, "cgroup v2: ");
+	check_line(report, "audit login uid: ");
 	check_line(report, "kernel config: ");
 	check_line(report, "missing syscall: 'foo' (did you mean 'fork'?)\n");
 	check_line(report, "missing syscall: 'nosuchcall'");
@@ -239,6 +422,9 @@ int main(void)
 	check_probe_fixtures();
 	check_probe_not_mounted();
 	check_probe_without_syscalls(tmp);
+	check_cgroup2_mountinfo(tmp);
+	check_describe_kernel_features();
+	check_older_struct();
 	check_bad_args();
 	check_list_syscalls();
 	CHECK(nftw(tmp, remove_entry, 16, FTW_DEPTH | FTW_PHYS) == 0);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* --list and --check: answers about this machine, without loading anything. */
+/* --list and --check: answers about this machine, without tracing anything. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,19 @@ int check_list(const struct options *o)
 		printf("%s\n", names[i]);
 	ebpfpub_strv_free(names);
 	return 0;
+}
+
+/* Whether -t asks for a syscall whose programs need bounded loops (the argv loop). */
+static bool wants_exec(const struct options *o)
+{
+	size_t i;
+
+	if (o->trace_all)
+		return true;
+	for (i = 0; i < o->syscall_count; i++)
+		if (!strcmp(o->syscalls[i], "execve") || !strcmp(o->syscalls[i], "execveat"))
+			return true;
+	return false;
 }
 
 /* Appends WHAT to the list of missing things in BUF. */
@@ -81,6 +95,11 @@ int check_features(const struct options *o)
 		missing(lacking, sizeof(lacking), "BPF events");
 	if (o->output_kind == EBPFPUB_OUTPUT_RING_BUFFER && f.ring_buffer != EBPFPUB_FEATURE_YES)
 		missing(lacking, sizeof(lacking), "ring buffer (--output_kind ringbuf)");
+	/* Every program reads arguments with these helpers. */
+	if (f.probe_read_user_kernel == EBPFPUB_FEATURE_NO)
+		missing(lacking, sizeof(lacking), "bpf_probe_read_user/kernel");
+	if (f.bounded_loops == EBPFPUB_FEATURE_NO && wants_exec(o))
+		missing(lacking, sizeof(lacking), "bounded loops (execve, execveat)");
 	if (f.missing_syscalls && f.missing_syscalls[0])
 		missing(lacking, sizeof(lacking), "some syscalls");
 	ebpfpub_features_release(&f);

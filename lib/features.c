@@ -702,12 +702,11 @@ static void features_describe_programs(struct features_out *out,
 	features_line(out, "bpf_send_signal", features->send_signal,
 		      "Linux 5.3 or later: not used by this version", FEATURES_UNPROBED);
 	features_line(out, "task-local storage", features->task_storage,
-		      "Linux 5.11 or later: not used by this version (enter entries are kept "
-		      "in a hash map keyed by thread)",
+		      "Linux 5.11 or later: enter entries wait in one LRU hash per syscall "
+		      "instead, where more threads inside a call than it holds are evicted",
 		      FEATURES_UNPROBED);
 	features_line(out, "bpf_get_current_task_btf", features->current_task_btf,
-		      "Linux 5.11 or later: not used by this version (task fields are read "
-		      "with bpf_probe_read_kernel at BTF offsets)",
+		      "Linux 5.11 or later: needed for task-local storage (see above)",
 		      FEATURES_UNPROBED);
 	if (features->cgroup2 == EBPFPUB_FEATURE_YES && features->cgroup2_path[0] &&
 	    memchr(features->cgroup2_path, '\0', sizeof(features->cgroup2_path)))

@@ -172,11 +172,11 @@ static void check_describe_kernel_features(void)
 			   "instead)\n");
 	check_line(report, "bpf_send_signal: no (Linux 5.3 or later: not used by this "
 			   "version)\n");
-	check_line(report, "task-local storage: no (Linux 5.11 or later: not used by this "
-			   "version (enter entries are kept in a hash map keyed by thread))\n");
-	check_line(report, "bpf_get_current_task_btf: no (Linux 5.11 or later: not used by "
-			   "this version (task fields are read with bpf_probe_read_kernel at BTF "
-			   "offsets))\n");
+	check_line(report, "task-local storage: no (Linux 5.11 or later: enter entries wait in "
+			   "one LRU hash per syscall instead, where more threads inside a call than "
+			   "it holds are evicted)\n");
+	check_line(report, "bpf_get_current_task_btf: no (Linux 5.11 or later: needed for "
+			   "task-local storage (see above))\n");
 	check_line(report, "cgroup v2: no (no cgroup2 mount in /proc/self/mountinfo: not used "
 			   "by this version)\n");
 	check_line(report, "audit login uid: no (no /proc/self/loginuid (CONFIG_AUDIT): not "

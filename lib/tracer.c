@@ -558,6 +558,18 @@ static int refuse_if_polling(struct ebpfpub_tracer *t, const char *what)
 	return fail(t, -EBUSY, "%s cannot be called from the tracer's own callback", what);
 }
 
+/* The start of every call that changes the tracer: not while it polls, a fresh error text,
+ * tracefs found. */
+static int begin_change(struct ebpfpub_tracer *t, const char *what)
+{
+	int r = refuse_if_polling(t, what);
+
+	if (r < 0)
+		return r;
+	t->last_error[0] = '\0';
+	return ensure_tracefs(t);
+}
+
 /* Whether S's entries can wait in the thread's task storage, created on first use. */
 static bool use_task_storage(struct ebpfpub_tracer *t, const struct tracer_syscall *s, int *r)
 {
@@ -689,11 +701,7 @@ int ebpfpub_tracer_add_syscall(struct ebpfpub_tracer *t, const char *name)
 
 	if (!t || !name || !*name)
 		return -EINVAL;
-	r = refuse_if_polling(t, "ebpfpub_tracer_add_syscall()");
-	if (r < 0)
-		return r;
-	t->last_error[0] = '\0';
-	r = ensure_tracefs(t);
+	r = begin_change(t, "ebpfpub_tracer_add_syscall()");
 	if (r < 0)
 		return r;
 	if (find_syscall(t, name))
@@ -760,10 +768,7 @@ int ebpfpub_tracer_add_all_syscalls(struct ebpfpub_tracer *t)
 
 	if (!t)
 		return -EINVAL;
-	r = refuse_if_polling(t, "ebpfpub_tracer_add_all_syscalls()");
-	if (r < 0)
-		return r;
-	r = ensure_tracefs(t);
+	r = begin_change(t, "ebpfpub_tracer_add_all_syscalls()");
 	if (r < 0)
 		return r;
 	for (n = t->names; *n; n++) {
@@ -796,11 +801,7 @@ int ebpfpub_tracer_set_serializer(struct ebpfpub_tracer *t, const char *name,
 	if (!t || !name || !ser || ser->sz < offsetof(struct ebpfpub_serializer, decode_hook) ||
 	    (ser->capture_count && !ser->captures))
 		return -EINVAL;
-	r = refuse_if_polling(t, "ebpfpub_tracer_set_serializer()");
-	if (r < 0)
-		return r;
-	t->last_error[0] = '\0';
-	r = ensure_tracefs(t);
+	r = begin_change(t, "ebpfpub_tracer_set_serializer()");
 	if (r < 0)
 		return r;
 	if (!known_syscall(t, name)) {

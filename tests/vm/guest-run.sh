@@ -7,6 +7,12 @@ export HOME=/root LANG=C.UTF-8 TERM=dumb
 ulimit -n 1048576 2>/dev/null || ulimit -n 65536
 ctl=/run/ebpfpub-vm
 hostname "ebpfpub-vm" 2>/dev/null
-status=0
-bash "$ctl/cmd" </dev/null >/dev/ttyS1 2>/dev/ttyS2 || status=$?
+# Pipes, not the serial ttys, as the command's stdout and stderr: the host's are not
+# terminals either (meson would draw progress spinners on a tty).
+exec 2> >(cat >/dev/ttyS2)
+err_pid=$!
+bash "$ctl/cmd" </dev/null | cat >/dev/ttyS1
+status=${PIPESTATUS[0]}
+exec 2>&-
+wait "$err_pid"
 echo "$status" >"$ctl/rc"

@@ -167,7 +167,9 @@ static void emit_string_item(struct cg_fn *f, LLVMValueRef rec, LLVMValueRef p, 
 	/* r counts the NUL. r == bound means the helper may have cut the string; it was cut
 	 * when the byte it overwrote with NUL is not NUL in user memory. */
 	LLVMPositionBuilderAtEnd(f->b, good);
-	len = r;
+	/* Older kernels (6.1, 6.12) return 0, not 1, for an empty string, whose NUL they did
+	 * copy: the item holds that NUL on every kernel. */
+	len = LLVMBuildSelect(f->b, LLVMBuildIsNull(f->b, r, ""), cg_const(f, 1), r, "");
 	cg_if(f, LLVMBuildICmp(f->b, LLVMIntEQ, r, cg_const(f, bound), ""), check, whole);
 	{
 		LLVMValueRef slot = cg_slot(f, f->i64, 1);

@@ -168,8 +168,12 @@ int ebpfpub_perf_output_new(const struct ebpfpub_perf_output_opts *uopts,
 			r = -errno;
 			goto err;
 		}
-		out->memory = util_fd_memlock(out->map_fd) + util_fd_memlock(out->control_fd) +
-			      util_fd_memlock(out->lost_fd);
+		/* Kernels without per-map memory accounting (6.1) report a ring buffer's memlock
+		 * as (key + value size) x entries, which is 0: count its data and 3 meta pages. */
+		out->memory = util_fd_memlock(out->map_fd);
+		if (out->memory < bytes)
+			out->memory = bytes + 3 * (uint64_t)page;
+		out->memory += util_fd_memlock(out->control_fd) + util_fd_memlock(out->lost_fd);
 	} else {
 		struct perf_event_attr attr;
 		size_t pages = (size_t)1 << opts.page_exp;

@@ -13,6 +13,8 @@ fail() {
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
+# Tests talk to themselves over 127.0.0.1.
+ip link set lo up
 while read -r m; do
 	insmod "/modules/$m" || fail "insmod $m failed"
 done </modules.order

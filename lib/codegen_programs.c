@@ -85,6 +85,10 @@ static void emit_filters(struct cg_fn *f, LLVMValueRef pid_tgid, LLVMBasicBlockR
 		LLVMValueRef args[2] = { slot, cg_const(f, 16) };
 		LLVMBasicBlockRef half = cg_block(f, "comm_half"), next = cg_block(f, "comm_ok");
 
+		/* Before the kernel padded it (6.1, 6.12), the helper left the bytes after the
+		 * NUL as they were: make them zeros, as in the words compared. */
+		cg_store(f, cg_const(f, 0), slot, 0);
+		cg_store(f, cg_const(f, 0), slot, 8);
 		cg_helper(f, BPF_FUNC_get_current_comm, f->i64, args, 2);
 		cg_if(f, LLVMBuildICmp(f->b, LLVMIntEQ, cg_load(f, f->i64, slot, 0),
 				       cg_const(f, comm_word(env->comm, 0)), ""), half, skip);

@@ -93,6 +93,10 @@ static void emit_task_filters(struct cg_fn *f, LLVMBasicBlockRef skip)
 		LLVMValueRef args[2] = { slot, cg_const(f, 16) };
 		LLVMBasicBlockRef half = cg_block(f, "comm_half"), next = cg_block(f, "comm_ok");
 
+		/* Before the kernel padded it (6.1, 6.12), the helper left the bytes after the
+		 * NUL as they were: make them zeros, as in the words compared. */
+		cg_store(f, cg_const(f, 0), slot, 0);
+		cg_store(f, cg_const(f, 0), slot, 8);
 		cg_helper(f, BPF_FUNC_get_current_comm, f->i64, args, 2);
 		cg_if(f, LLVMBuildICmp(f->b, LLVMIntEQ, cg_load(f, f->i64, slot, 0),
 				       cg_const(f, comm_word(env->comm, 0)), ""), half, skip);
@@ -181,7 +185,9 @@ static void emit_string_item(struct cg_fn *f, LLVMValueRef rec, LLVMValueRef p, 
 	/* r counts the NUL. r == bound means the helper may have cut the string; it was cut
 	 * when the byte it overwrote with NUL is not NUL in user memory. */
 	LLVMPositionBuilderAtEnd(f->b, good);
-	len = r;
+	/* Older kernels (6.1, 6.12) return 0, not 1, for an empty string, whose NUL they did
+	 * copy: the item holds that NUL on every kernel. */
+	len = LLVMBuildSelect(f->b, LLVMBuildIsNull(f->b, r, ""), cg_const(f, 1), r, "");
 	cg_if(f, LLVMBuildICmp(f->b, LLVMIntEQ, r, cg_const(f, bound), ""), check, whole);
 	{
 		LLVMValueRef slot = cg_slot(f, f->i64, 1);
@@ -387,7 +393,10 @@ static void write_argv_end(struct cg_fn *f, LLVMValueRef rec, LLVMValueRef item,
  * placed first so that it always has room, then one ARGV_ARG item per string read through
  * the caller's argv pointers. The strings are read in a real loop, bounded by max_items
  * (Linux 5.3+ verifies bounded loops): unrolled, 1024 iterations would need jumps longer
- * than a BPF jump can reach. The header is completed when the loop ends. */
+ * than a BPF jump can reach. The header is completed when the loop ends.
+ * The bound is tested at the bottom: until Linux 6.3 the verifier takes a back-edge only
+ * from a jump instruction, and a test at the top let the latch's store fall through into
+ * the loop head ("back-edge from insn N to N+1"). A conditional latch always ends in one. */
 static void emit_argv_items(struct cg_fn *f, LLVMValueRef rec, const struct layout_capture *c,
 			    uint32_t limit, LLVMBasicBlockRef done)
 {
@@ -395,7 +404,7 @@ static void emit_argv_items(struct cg_fn *f, LLVMValueRef rec, const struct layo
 	LLVMValueRef k_slot = cg_slot(f, f->i64, 1), ptr_slot = cg_slot(f, f->i64, 1);
 	LLVMValueRef end_slot = cg_slot(f, f->i64, 1);
 	LLVMBasicBlockRef isnull = cg_block(f, "argv_null"), start = cg_block(f, "argv_start");
-	LLVMBasicBlockRef loop = cg_block(f, "argv_loop"), inrange = cg_block(f, "argv_inrange");
+	LLVMBasicBlockRef loop = cg_block(f, "argv_loop");
 	LLVMBasicBlockRef unreadable = cg_block(f, "argv_unreadable");
 	LLVMBasicBlockRef readable = cg_block(f, "argv_readable"), some = cg_block(f, "argv_some");
 	LLVMBasicBlockRef more = cg_block(f, "argv_more"), below = cg_block(f, "argv_below");
@@ -415,11 +424,11 @@ static void emit_argv_items(struct cg_fn *f, LLVMValueRef rec, const struct layo
 	cg_store(f, cg_const(f, EBPFPUB_FIELD_NULL), end_slot, 0);
 	LLVMBuildBr(f->b, end);
 
+	/* k = 0 is always within max_items: the first pass needs no test. */
 	LLVMPositionBuilderAtEnd(f->b, start);
 	LLVMBuildBr(f->b, loop);
 	LLVMPositionBuilderAtEnd(f->b, loop);
 	k = cg_load(f, f->i64, k_slot, 0);
-	cg_if(f, LLVMBuildICmp(f->b, LLVMIntULE, k, cg_const(f, c->max_items), ""), inrange, end);
 	a[0] = ptr_slot;
 	a[1] = cg_const32(f, 8);
 	a[2] = LLVMBuildIntToPtr(f->b,
@@ -450,8 +459,9 @@ static void emit_argv_items(struct cg_fn *f, LLVMValueRef rec, const struct layo
 	LLVMPositionBuilderAtEnd(f->b, room);
 	emit_string_item(f, rec, p, c->arg, RECORD_ITEM_ARGV_ARG, c->size, limit, next);
 	LLVMPositionBuilderAtEnd(f->b, next);
-	cg_store(f, LLVMBuildAdd(f->b, k, cg_const(f, 1), ""), k_slot, 0);
-	LLVMBuildBr(f->b, loop);
+	k = LLVMBuildAdd(f->b, k, cg_const(f, 1), "");
+	cg_store(f, k, k_slot, 0);
+	cg_if(f, LLVMBuildICmp(f->b, LLVMIntULE, k, cg_const(f, c->max_items), ""), loop, end);
 
 	LLVMPositionBuilderAtEnd(f->b, end);
 	{

@@ -186,8 +186,12 @@ static int create_ring_buffer(struct ebpfpub_perf_output *out, long page)
 	out->rb = ring_buffer__new(out->map_fd, ringbuf_sample, out, NULL);
 	if (!out->rb)
 		return -errno;
-	out->memory = util_fd_memlock(out->map_fd) + util_fd_memlock(out->control_fd) +
-		      util_fd_memlock(out->lost_fd);
+	/* Kernels without per-map memory accounting (6.1) report a ring buffer's memlock as
+	 * (key + value size) x entries, which is 0: count its data and 3 meta pages. */
+	out->memory = util_fd_memlock(out->map_fd);
+	if (out->memory < bytes)
+		out->memory = bytes + 3 * (uint64_t)page;
+	out->memory += util_fd_memlock(out->control_fd) + util_fd_memlock(out->lost_fd);
 	return 0;
 }
 

@@ -602,6 +602,7 @@ static bool use_task_storage(struct ebpfpub_tracer *t, const struct tracer_sysca
 static int create_event_map(struct ebpfpub_tracer *t, struct tracer_syscall *s)
 {
 	uint32_t entries = t->opts.event_map_size;
+	LIBBPF_OPTS(bpf_map_create_opts, lru_opts, .map_flags = BPF_F_NO_COMMON_LRU);
 	int r;
 
 	s->entry_in_task = use_task_storage(t, s, &r);
@@ -613,8 +614,14 @@ static int create_event_map(struct ebpfpub_tracer *t, struct tracer_syscall *s)
 		if (entries < 64)
 			entries = 64;
 	}
+	/* One LRU list per CPU: a common LRU list on kernels before the 2025 "adjust free
+	 * target" fix (Debian's 6.1) hands free entries to a CPU in batches of 128 and evicts
+	 * entries still in flight to fill a batch, so exits lost their enter. A CPU's list
+	 * evicts only when that CPU's share is in use; each CPU gets at least 8 entries. */
+	if (entries < 8u * (uint32_t)util_possible_cpus())
+		entries = 8u * (uint32_t)util_possible_cpus();
 	s->event_map_fd = bpf_map_create(BPF_MAP_TYPE_LRU_HASH, "ebpfpub_events", 8,
-					 s->layout.entry_size, entries, NULL);
+					 s->layout.entry_size, entries, &lru_opts);
 	if (s->event_map_fd >= 0)
 		return 0;
 	r = -errno;

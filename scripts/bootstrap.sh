@@ -19,6 +19,7 @@ packages=(
 	bpftrace                       # benchmark comparison
 	debhelper dpkg-dev lintian rpm fakeroot  # packaging
 	make file binutils             # packaging: the example agent's Makefile, rpm's file types, nm/objdump
+	qemu-system-x86 busybox-static kmod xz-utils zstd  # tests/vm: other kernels under qemu
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -128,7 +128,16 @@ static const struct cap_event *find_pid(struct ebpfpub_tracer *t, struct exec_li
 			}
 		ASSERT(ebpfpub_tracer_poll(t, 20) >= 0);
 	}
-	fprintf(stderr, "no %s event of pid %d\n", syscall, (int)pid);
+	{
+		EBPFPUB_OPTS(ebpfpub_tracer_stats, st);
+
+		ASSERT(ebpfpub_tracer_stats(t, &st) == 0);
+		fprintf(stderr,
+			"no %s event of pid %d (lost %llu, malformed %llu, enter_dropped %llu, exit_without_enter %llu)\n",
+			syscall, (int)pid, (unsigned long long)st.lost,
+			(unsigned long long)st.malformed, (unsigned long long)st.enter_dropped,
+			(unsigned long long)st.exit_without_enter);
+	}
 	return NULL;
 }
 

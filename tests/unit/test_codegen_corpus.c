@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "bpf_cfg.h"
 #include "codegen.h"
 #include "layout.h"
 #include "loader.h"
@@ -12,6 +13,19 @@
 #include "test.h"
 #include "tracefs.h"
 #include "util.h"
+
+/* Linux 6.1's verifier refuses a loop whose back-edge is not a jump (bpf_cfg.h). */
+static void check_old_verifier_cfg(const char *name, const char *which,
+				   const struct loader_program *p)
+{
+	int from = -1, to = -1;
+
+	if (!bpf_cfg_old_verifier_ok(p->insns, p->insn_count, &from, &to)) {
+		fprintf(stderr, "%s %s: back-edge from insn %d to %d is not a jump\n", name, which,
+			from, to);
+		CHECK(false);
+	}
+}
 
 static int generate(struct codegen *cg, const char *root, const char *name, bool ringbuf,
 		    uint32_t buffer_size, uint32_t buffer_count)
@@ -64,12 +78,14 @@ static int generate(struct codegen *cg, const char *root, const char *name, bool
 	r = loader_extract(obj.elf, obj.elf_size, CODEGEN_ENTER_SECTION, &p, err, sizeof(err));
 	if (r == 0) {
 		CHECK(p.insn_count > 10);
+		check_old_verifier_cfg(name, "enter", &p);
 		loader_program_release(&p);
 		r = loader_extract(obj.elf, obj.elf_size, CODEGEN_EXIT_SECTION, &p, err,
 				   sizeof(err));
 	}
 	if (r == 0) {
 		CHECK(p.insn_count > 10);
+		check_old_verifier_cfg(name, "exit", &p);
 		loader_program_release(&p);
 	} else {
 		fprintf(stderr, "%s: extract: %s\n", name, err);

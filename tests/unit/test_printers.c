@@ -200,22 +200,60 @@ static const struct ebpfpub_event events[] = {
 	  .exit_code = 0, .comm = "x", .field_count = 0, .fields = NULL },
 };
 
-/* The whole corpus through one printer into a string of *LEN bytes. */
-static char *print_all(bool json, size_t *len)
+/*
+ * The whole corpus through one printer into a string of *LEN bytes. A buffer of CAP bytes:
+ * a small one grows in the middle of every kind of value.
+ */
+static char *print_all(bool json, size_t cap, size_t *len)
 {
-	char *text = NULL;
-	FILE *f = open_memstream(&text, len);
+	struct outbuf b;
 	size_t i;
 
-	ASSERT(f);
+	ASSERT(outbuf_init(&b, cap) == 0);
 	for (i = 0; i < N(events); i++) {
 		if (json)
-			print_json_event(f, &events[i]);
+			print_json_event(&b, &events[i]);
 		else
-			print_text_event(f, &events[i]);
+			print_text_event(&b, &events[i]);
 	}
-	ASSERT(fclose(f) == 0);
-	return text;
+	ASSERT(b.error == 0);
+	*len = b.len;
+	return b.data;
+}
+
+/* The integer formatting against printf's, around every power of ten and at the ends. */
+static void check_numbers(void)
+{
+	char want[128];
+	uint64_t p = 1;
+	int k;
+
+	for (k = 0; k < 20; k++, p *= 10) {
+		const uint64_t values[] = { p - 1, p, p + 1, p * 9 + 9 };
+		size_t i;
+
+		for (i = 0; i < N(values); i++) {
+			struct outbuf b;
+			int n;
+
+			ASSERT(outbuf_init(&b, 1) == 0);
+			outbuf_u64(&b, values[i]);
+			outbuf_putc(&b, ' ');
+			outbuf_i64(&b, (int64_t)values[i]);
+			outbuf_putc(&b, ' ');
+			outbuf_i64(&b, -(int64_t)values[i]);
+			outbuf_putc(&b, ' ');
+			outbuf_hex64(&b, values[i]);
+			n = snprintf(want, sizeof(want), "%" PRIu64 " %" PRId64 " %" PRId64 " %" PRIx64,
+				     values[i], (int64_t)values[i], -(int64_t)values[i], values[i]);
+			CHECK_INT(b.len, n);
+			if (b.len != (size_t)n || memcmp(b.data, want, b.len)) {
+				fprintf(stderr, "got '%.*s', want '%s'\n", (int)b.len, b.data, want);
+				test_failures++;
+			}
+			outbuf_release(&b);
+		}
+	}
 }
 
 static char *read_file(const char *path, size_t *len)
@@ -265,7 +303,7 @@ int main(int argc, char **argv)
 	int json;
 
 	if (argc == 3 && !strcmp(argv[1], "--print")) {
-		got = print_all(!strcmp(argv[2], "json"), &len);
+		got = print_all(!strcmp(argv[2], "json"), 1 << 20, &len);
 		fwrite(got, 1, len, stdout);
 		free(got);
 		return 0;
@@ -274,12 +312,18 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s GOLDEN_DIR | --print text|json\n", argv[0]);
 		return 2;
 	}
+	check_numbers();
 	for (json = 0; json < 2; json++) {
+		static const size_t caps[] = { 1, 7, 64, 1 << 20 };
+		size_t c;
+
 		snprintf(path, sizeof(path), "%s/%s", argv[1], names[json]);
 		want = read_file(path, &want_len);
-		got = print_all(json, &len);
-		compare(names[json], got, len, want, want_len);
-		free(got);
+		for (c = 0; c < N(caps); c++) {
+			got = print_all(json, caps[c], &len);
+			compare(names[json], got, len, want, want_len);
+			free(got);
+		}
 		free(want);
 	}
 	return test_finish("test_printers");

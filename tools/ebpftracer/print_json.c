@@ -18,31 +18,34 @@
  * "not_captured" or "bad_length") and "pointer", the address it was read from.
  */
 #include <arpa/inet.h>
-#include <inttypes.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "escape.h"
 #include "printer.h"
 
-static void put_string(FILE *out, const char *data, size_t len)
+static void put_string(struct outbuf *out, const char *data, size_t len)
 {
-	putc('"', out);
+	outbuf_putc(out, '"');
 	escape_json(out, data, len);
-	putc('"', out);
+	outbuf_putc(out, '"');
 }
 
-static void put_cstring(FILE *out, const char *s)
+static void put_cstring(struct outbuf *out, const char *s)
 {
 	if (s)
 		put_string(out, s, strlen(s));
 	else
-		fputs("null", out);
+		outbuf_lit(out, "null");
 }
 
-static void put_bool(FILE *out, const char *key, bool value)
+/* The last member of every value that can be cut. */
+static void put_truncated(struct outbuf *out, bool value)
 {
-	fprintf(out, ",\"%s\":%s", key, value ? "true" : "false");
+	if (value)
+		outbuf_lit(out, ",\"truncated\":true");
+	else
+		outbuf_lit(out, ",\"truncated\":false");
 }
 
 static const char *family_name(uint16_t family)
@@ -60,7 +63,7 @@ static const char *family_name(uint16_t family)
 
 /* The members after "family" and "family_number"; false when the address is too short
  * for its family (then the raw bytes are given instead). */
-static bool put_sockaddr_members(FILE *out, const struct ebpfpub_sockaddr *sa)
+static bool put_sockaddr_members(struct outbuf *out, const struct ebpfpub_sockaddr *sa)
 {
 	char addr[INET6_ADDRSTRLEN];
 	const char *kind = "path", *path = sa->data.data;
@@ -70,14 +73,22 @@ static bool put_sockaddr_members(FILE *out, const struct ebpfpub_sockaddr *sa)
 	case AF_INET:
 		if (len < 6 || !inet_ntop(AF_INET, sa->addr, addr, sizeof(addr)))
 			return false;
-		fprintf(out, ",\"address\":\"%s\",\"port\":%u", addr, sa->port);
+		outbuf_lit(out, ",\"address\":\"");
+		outbuf_puts(out, addr);
+		outbuf_lit(out, "\",\"port\":");
+		outbuf_u64(out, sa->port);
 		return true;
 	case AF_INET6:
 		if (len < 22 || !inet_ntop(AF_INET6, sa->addr, addr, sizeof(addr)))
 			return false;
-		fprintf(out,
-			",\"address\":\"%s\",\"port\":%u,\"flowinfo\":%" PRIu32 ",\"scope_id\":%" PRIu32,
-			addr, sa->port, sa->flowinfo, sa->scope_id);
+		outbuf_lit(out, ",\"address\":\"");
+		outbuf_puts(out, addr);
+		outbuf_lit(out, "\",\"port\":");
+		outbuf_u64(out, sa->port);
+		outbuf_lit(out, ",\"flowinfo\":");
+		outbuf_u64(out, sa->flowinfo);
+		outbuf_lit(out, ",\"scope_id\":");
+		outbuf_u64(out, sa->scope_id);
 		return true;
 	case AF_UNIX:
 		if (!len) {
@@ -88,49 +99,56 @@ static bool put_sockaddr_members(FILE *out, const struct ebpfpub_sockaddr *sa)
 			path++;
 			len--;
 		}
-		fprintf(out, ",\"kind\":\"%s\",\"path\":", kind);
+		outbuf_lit(out, ",\"kind\":\"");
+		outbuf_puts(out, kind);
+		outbuf_lit(out, "\",\"path\":");
 		put_string(out, len ? path : "", len);
 		return true;
 	}
 	return false;
 }
 
-static void put_sockaddr(FILE *out, const struct ebpfpub_sockaddr *sa)
+static void put_sockaddr(struct outbuf *out, const struct ebpfpub_sockaddr *sa)
 {
 	const char *name = family_name(sa->family);
 
-	fputs("{\"family\":", out);
-	if (name)
-		fprintf(out, "\"%s\"", name);
-	else
-		fputs("null", out);
-	fprintf(out, ",\"family_number\":%u", sa->family);
+	outbuf_lit(out, "{\"family\":");
+	if (name) {
+		outbuf_putc(out, '"');
+		outbuf_puts(out, name);
+		outbuf_putc(out, '"');
+	} else {
+		outbuf_lit(out, "null");
+	}
+	outbuf_lit(out, ",\"family_number\":");
+	outbuf_u64(out, sa->family);
 	if (!put_sockaddr_members(out, sa)) {
-		fputs(",\"bytes\":\"", out);
+		outbuf_lit(out, ",\"bytes\":\"");
 		if (sa->data.len)
 			escape_hex(out, sa->data.data, sa->data.len);
-		putc('"', out);
+		outbuf_putc(out, '"');
 	}
-	putc('}', out);
+	outbuf_putc(out, '}');
 }
 
-static void put_argv(FILE *out, const struct ebpfpub_argv *argv)
+static void put_argv(struct outbuf *out, const struct ebpfpub_argv *argv)
 {
 	uint32_t i;
 
-	putc('[', out);
+	outbuf_putc(out, '[');
 	for (i = 0; i < argv->count; i++) {
 		if (i)
-			putc(',', out);
+			outbuf_putc(out, ',');
 		if (argv->arg_flags[i] & EBPFPUB_FIELD_UNREADABLE)
-			fputs("null", out);
+			outbuf_lit(out, "null");
 		else
 			put_string(out, argv->args[i].data, argv->args[i].len);
 	}
-	putc(']', out);
+	outbuf_putc(out, ']');
 }
 
-static void put_missing(FILE *out, const struct ebpfpub_field *f, enum printer_missing why)
+static void put_missing(struct outbuf *out, const struct ebpfpub_field *f,
+			enum printer_missing why)
 {
 	static const char *const reasons[] = {
 		[PRINTER_NULL] = "null",
@@ -139,11 +157,14 @@ static void put_missing(FILE *out, const struct ebpfpub_field *f, enum printer_m
 		[PRINTER_BAD_LENGTH] = "bad_length",
 	};
 
-	fprintf(out, "\"value\":null,\"error\":\"%s\",\"pointer\":\"0x%" PRIx64 "\"", reasons[why],
-		f->raw);
+	outbuf_lit(out, "\"value\":null,\"error\":\"");
+	outbuf_puts(out, reasons[why]);
+	outbuf_lit(out, "\",\"pointer\":\"0x");
+	outbuf_hex64(out, f->raw);
+	outbuf_putc(out, '"');
 }
 
-static void put_field(FILE *out, const struct ebpfpub_field *f)
+static void put_field(struct outbuf *out, const struct ebpfpub_field *f)
 {
 	static const char *const types[] = {
 		[EBPFPUB_VALUE_SIGNED] = "signed",     [EBPFPUB_VALUE_UNSIGNED] = "unsigned",
@@ -156,72 +177,94 @@ static void put_field(FILE *out, const struct ebpfpub_field *f)
 
 	if ((unsigned)f->type >= sizeof(types) / sizeof(types[0]) || !types[f->type]) {
 		/* A type newer than this tool: the register value is still meaningful. */
-		fprintf(out, "{\"type\":\"unknown\",\"type_number\":%d,\"value\":\"0x%" PRIx64 "\"}",
-			(int)f->type, f->raw);
+		outbuf_lit(out, "{\"type\":\"unknown\",\"type_number\":");
+		outbuf_i64(out, (int)f->type);
+		outbuf_lit(out, ",\"value\":\"0x");
+		outbuf_hex64(out, f->raw);
+		outbuf_lit(out, "\"}");
 		return;
 	}
-	fprintf(out, "{\"type\":\"%s\",", types[f->type]);
+	outbuf_lit(out, "{\"type\":\"");
+	outbuf_puts(out, types[f->type]);
+	outbuf_lit(out, "\",");
 	if (why != PRINTER_HAS_VALUE) {
 		put_missing(out, f, why);
-		putc('}', out);
+		outbuf_putc(out, '}');
 		return;
 	}
-	fputs("\"value\":", out);
+	outbuf_lit(out, "\"value\":");
 	switch (f->type) {
 	case EBPFPUB_VALUE_SIGNED:
-		fprintf(out, "%" PRId64, f->value.s);
+		outbuf_i64(out, f->value.s);
 		break;
 	case EBPFPUB_VALUE_UNSIGNED:
-		fprintf(out, "%" PRIu64, f->value.u);
+		outbuf_u64(out, f->value.u);
 		break;
 	case EBPFPUB_VALUE_POINTER:
-		fprintf(out, "\"0x%" PRIx64 "\"", f->value.u);
+		outbuf_lit(out, "\"0x");
+		outbuf_hex64(out, f->value.u);
+		outbuf_putc(out, '"');
 		break;
 	case EBPFPUB_VALUE_STRING:
 		put_string(out, f->value.bytes.data, f->value.bytes.len);
-		put_bool(out, "truncated", truncated);
+		put_truncated(out, truncated);
 		break;
 	case EBPFPUB_VALUE_BYTES:
-		putc('"', out);
+		outbuf_putc(out, '"');
 		escape_hex(out, f->value.bytes.data, f->value.bytes.len);
-		fprintf(out, "\",\"length\":%" PRIu32, f->value.bytes.len);
-		put_bool(out, "truncated", truncated);
+		outbuf_lit(out, "\",\"length\":");
+		outbuf_u64(out, f->value.bytes.len);
+		put_truncated(out, truncated);
 		break;
 	case EBPFPUB_VALUE_SOCKADDR:
 		put_sockaddr(out, &f->value.sockaddr);
-		put_bool(out, "truncated", truncated);
+		put_truncated(out, truncated);
 		break;
 	case EBPFPUB_VALUE_ARGV:
 		put_argv(out, &f->value.argv);
-		fprintf(out, ",\"source\":\"%s\"",
-			f->value.argv.source == EBPFPUB_ARGV_FROM_NEW_MM ? "new_mm" : "caller");
-		put_bool(out, "truncated", truncated);
+		if (f->value.argv.source == EBPFPUB_ARGV_FROM_NEW_MM)
+			outbuf_lit(out, ",\"source\":\"new_mm\"");
+		else
+			outbuf_lit(out, ",\"source\":\"caller\"");
+		put_truncated(out, truncated);
 		break;
 	}
-	putc('}', out);
+	outbuf_putc(out, '}');
 }
 
-void print_json_event(FILE *out, const struct ebpfpub_event *e)
+void print_json_event(struct outbuf *out, const struct ebpfpub_event *e)
 {
 	size_t i;
 
-	fprintf(out,
-		"{\"timestamp\":%" PRIu64 ",\"process_id\":%" PRIu32 ",\"thread_id\":%" PRIu32
-		",\"user_id\":%" PRIu32 ",\"group_id\":%" PRIu32 ",\"exit_code\":%" PRId64
-		",\"probe_error\":%" PRIu32 ",\"syscall\":",
-		e->timestamp_ns, e->pid, e->tid, e->uid, e->gid, e->exit_code, e->probe_error);
+	outbuf_lit(out, "{\"timestamp\":");
+	outbuf_u64(out, e->timestamp_ns);
+	outbuf_lit(out, ",\"process_id\":");
+	outbuf_u64(out, e->pid);
+	outbuf_lit(out, ",\"thread_id\":");
+	outbuf_u64(out, e->tid);
+	outbuf_lit(out, ",\"user_id\":");
+	outbuf_u64(out, e->uid);
+	outbuf_lit(out, ",\"group_id\":");
+	outbuf_u64(out, e->gid);
+	outbuf_lit(out, ",\"exit_code\":");
+	outbuf_i64(out, e->exit_code);
+	outbuf_lit(out, ",\"probe_error\":");
+	outbuf_u64(out, e->probe_error);
+	outbuf_lit(out, ",\"syscall\":");
 	put_cstring(out, e->syscall);
-	fputs(",\"serializer\":", out);
+	outbuf_lit(out, ",\"serializer\":");
 	put_cstring(out, e->serializer);
-	fputs(",\"comm\":", out);
+	outbuf_lit(out, ",\"comm\":");
 	put_string(out, e->comm, strnlen(e->comm, sizeof(e->comm)));
-	fprintf(out, ",\"duration_ns\":%" PRIu64 ",\"args\":{", e->duration_ns);
+	outbuf_lit(out, ",\"duration_ns\":");
+	outbuf_u64(out, e->duration_ns);
+	outbuf_lit(out, ",\"args\":{");
 	for (i = 0; i < e->field_count; i++) {
 		if (i)
-			putc(',', out);
+			outbuf_putc(out, ',');
 		put_cstring(out, e->fields[i].name);
-		putc(':', out);
+		outbuf_putc(out, ':');
 		put_field(out, &e->fields[i]);
 	}
-	fputs("}}\n", out);
+	outbuf_lit(out, "}}\n");
 }

@@ -79,15 +79,11 @@ static char *put_hex_byte(char *d, char prefix_last, unsigned char c)
 	return d;
 }
 
-void escape_text(struct outbuf *out, const char *data, size_t len)
+char *escape_text_at(char *d, const char *data, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)data;
 	size_t i = 0, n;
-	/* The most a byte can become is \xHH. */
-	char *d = len <= SIZE_MAX / 4 ? outbuf_reserve(out, len * 4) : NULL;
 
-	if (!d)
-		return;
 	while (i < len) {
 		unsigned char c = p[i];
 
@@ -135,18 +131,22 @@ void escape_text(struct outbuf *out, const char *data, size_t len)
 		}
 		i++;
 	}
-	outbuf_commit(out, d);
+	return d;
 }
 
-void escape_json(struct outbuf *out, const char *data, size_t len)
+void escape_text(struct outbuf *out, const char *data, size_t len)
+{
+	char *d = outbuf_reserve(out, escape_text_max(len));
+
+	if (d)
+		outbuf_commit(out, escape_text_at(d, data, len));
+}
+
+char *escape_json_at(char *d, const char *data, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)data;
 	size_t i = 0, n;
-	/* The most a byte can become is \u00XX. */
-	char *d = len <= SIZE_MAX / 6 ? outbuf_reserve(out, len * 6) : NULL;
 
-	if (!d)
-		return;
 	while (i < len) {
 		unsigned char c = p[i];
 
@@ -201,13 +201,21 @@ void escape_json(struct outbuf *out, const char *data, size_t len)
 		}
 		i++;
 	}
-	outbuf_commit(out, d);
+	return d;
+}
+
+void escape_json(struct outbuf *out, const char *data, size_t len)
+{
+	char *d = outbuf_reserve(out, escape_json_max(len));
+
+	if (d)
+		outbuf_commit(out, escape_json_at(d, data, len));
 }
 
 void escape_hex(struct outbuf *out, const void *data, size_t len)
 {
 	const unsigned char *p = data;
-	char *d = len <= SIZE_MAX / 2 ? outbuf_reserve(out, len * 2) : NULL;
+	char *d = outbuf_reserve(out, len <= SIZE_MAX / 2 ? len * 2 : SIZE_MAX);
 	size_t i;
 
 	if (!d)

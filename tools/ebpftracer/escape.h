@@ -4,6 +4,7 @@
 #define EBPFTRACER_ESCAPE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "outbuf.h"
 
@@ -23,6 +24,16 @@ size_t escape_utf8_len(const unsigned char *s, size_t n);
  */
 void escape_text(struct outbuf *out, const char *data, size_t len);
 
+/* The same at D, which has room for escape_text_max(LEN) bytes; returns the end. */
+char *escape_text_at(char *d, const char *data, size_t len);
+
+/* The most LEN bytes can become: \xHH each. SIZE_MAX, which no buffer can hold, when the
+ * product overflows. */
+static inline size_t escape_text_max(size_t len)
+{
+	return len <= SIZE_MAX / 4 ? len * 4 : SIZE_MAX;
+}
+
 /*
  * Appends LEN bytes of DATA as the inside of a JSON string: " and \ escaped, control
  * characters as \n \t \r \b \f or \u00XX, well-formed UTF-8 copied. A byte that is not part
@@ -30,6 +41,15 @@ void escape_text(struct outbuf *out, const char *data, size_t len);
  * price that such a byte and the character U+00XX look the same once decoded.
  */
 void escape_json(struct outbuf *out, const char *data, size_t len);
+
+/* The same at D, which has room for escape_json_max(LEN) bytes; returns the end. */
+char *escape_json_at(char *d, const char *data, size_t len);
+
+/* The most LEN bytes can become: \u00XX each (SIZE_MAX on overflow). */
+static inline size_t escape_json_max(size_t len)
+{
+	return len <= SIZE_MAX / 6 ? len * 6 : SIZE_MAX;
+}
 
 /* Appends DATA as lower-case hexadecimal, two digits a byte. */
 void escape_hex(struct outbuf *out, const void *data, size_t len);

@@ -24,11 +24,26 @@
 #include "escape.h"
 #include "printer.h"
 
+/* Room for a quoted string of LEN bytes and EXTRA bytes more. */
+static size_t string_room(size_t len, size_t extra)
+{
+	return size_add(escape_json_max(len), extra + 2);
+}
+
+static char *fmt_string(char *d, const char *data, size_t len)
+{
+	*d++ = '"';
+	d = escape_json_at(d, data, len);
+	*d++ = '"';
+	return d;
+}
+
 static void put_string(struct outbuf *out, const char *data, size_t len)
 {
-	outbuf_putc(out, '"');
-	escape_json(out, data, len);
-	outbuf_putc(out, '"');
+	char *d = outbuf_reserve(out, string_room(len, 0));
+
+	if (d)
+		outbuf_commit(out, fmt_string(d, data, len));
 }
 
 static void put_cstring(struct outbuf *out, const char *s)
@@ -39,13 +54,22 @@ static void put_cstring(struct outbuf *out, const char *s)
 		outbuf_lit(out, "null");
 }
 
-/* The last member of every value that can be cut. */
-static void put_truncated(struct outbuf *out, bool value)
+/* The last member of every value that can be cut, and the end of the argument. */
+static char *fmt_truncated_end(char *d, bool value)
 {
 	if (value)
-		outbuf_lit(out, ",\"truncated\":true");
-	else
-		outbuf_lit(out, ",\"truncated\":false");
+		return fmt_lit(d, ",\"truncated\":true}");
+	return fmt_lit(d, ",\"truncated\":false}");
+}
+
+#define TRUNCATED_END_MAX (sizeof(",\"truncated\":false}") - 1)
+
+static void put_truncated_end(struct outbuf *out, bool value)
+{
+	char *d = outbuf_reserve(out, TRUNCATED_END_MAX);
+
+	if (d)
+		outbuf_commit(out, fmt_truncated_end(d, value));
 }
 
 static const char *family_name(uint16_t family)
@@ -161,21 +185,71 @@ static void put_missing(struct outbuf *out, const struct ebpfpub_field *f,
 	outbuf_puts(out, reasons[why]);
 	outbuf_lit(out, "\",\"pointer\":\"0x");
 	outbuf_hex64(out, f->raw);
-	outbuf_putc(out, '"');
+	outbuf_lit(out, "\"}");
+}
+
+struct literal {
+	const char *s;
+	size_t len;
+};
+
+#define LITERAL(s) { "" s, sizeof(s) - 1 }
+
+/* What each argument starts with: its type. */
+static const struct literal type_prefix[] = {
+	[EBPFPUB_VALUE_SIGNED] = LITERAL("{\"type\":\"signed\","),
+	[EBPFPUB_VALUE_UNSIGNED] = LITERAL("{\"type\":\"unsigned\","),
+	[EBPFPUB_VALUE_POINTER] = LITERAL("{\"type\":\"pointer\","),
+	[EBPFPUB_VALUE_STRING] = LITERAL("{\"type\":\"string\","),
+	[EBPFPUB_VALUE_BYTES] = LITERAL("{\"type\":\"bytes\","),
+	[EBPFPUB_VALUE_SOCKADDR] = LITERAL("{\"type\":\"sockaddr\","),
+	[EBPFPUB_VALUE_ARGV] = LITERAL("{\"type\":\"argv\","),
+};
+
+#define TYPE_PREFIX_MAX (sizeof("{\"type\":\"sockaddr\",\"value\":") - 1)
+
+/* An argument whose whole text has a known bound: numbers, pointers, strings. */
+static void put_simple_field(struct outbuf *out, const struct ebpfpub_field *f,
+			     const struct literal *prefix)
+{
+	size_t len = f->type == EBPFPUB_VALUE_STRING ? f->value.bytes.len : 0;
+	char *d = outbuf_reserve(out, string_room(len, TYPE_PREFIX_MAX + FMT_INT_MAX + 4 +
+						      TRUNCATED_END_MAX));
+
+	if (!d)
+		return;
+	d = fmt_mem(d, prefix->s, prefix->len);
+	d = fmt_lit(d, "\"value\":");
+	switch (f->type) {
+	case EBPFPUB_VALUE_SIGNED:
+		d = fmt_i64(d, f->value.s);
+		*d++ = '}';
+		break;
+	case EBPFPUB_VALUE_UNSIGNED:
+		d = fmt_u64(d, f->value.u);
+		*d++ = '}';
+		break;
+	case EBPFPUB_VALUE_POINTER:
+		d = fmt_lit(d, "\"0x");
+		d = fmt_hex64(d, f->value.u);
+		d = fmt_lit(d, "\"}");
+		break;
+	default:
+		d = fmt_string(d, f->value.bytes.data, f->value.bytes.len);
+		d = fmt_truncated_end(d, f->flags & EBPFPUB_FIELD_TRUNCATED);
+		break;
+	}
+	outbuf_commit(out, d);
 }
 
 static void put_field(struct outbuf *out, const struct ebpfpub_field *f)
 {
-	static const char *const types[] = {
-		[EBPFPUB_VALUE_SIGNED] = "signed",     [EBPFPUB_VALUE_UNSIGNED] = "unsigned",
-		[EBPFPUB_VALUE_POINTER] = "pointer",   [EBPFPUB_VALUE_STRING] = "string",
-		[EBPFPUB_VALUE_BYTES] = "bytes",       [EBPFPUB_VALUE_SOCKADDR] = "sockaddr",
-		[EBPFPUB_VALUE_ARGV] = "argv",
-	};
 	enum printer_missing why = printer_field_missing(f);
 	bool truncated = f->flags & EBPFPUB_FIELD_TRUNCATED;
+	const struct literal *prefix;
 
-	if ((unsigned)f->type >= sizeof(types) / sizeof(types[0]) || !types[f->type]) {
+	if ((unsigned)f->type >= sizeof(type_prefix) / sizeof(type_prefix[0]) ||
+	    !type_prefix[f->type].s) {
 		/* A type newer than this tool: the register value is still meaningful. */
 		outbuf_lit(out, "{\"type\":\"unknown\",\"type_number\":");
 		outbuf_i64(out, (int)f->type);
@@ -184,81 +258,85 @@ static void put_field(struct outbuf *out, const struct ebpfpub_field *f)
 		outbuf_lit(out, "\"}");
 		return;
 	}
-	outbuf_lit(out, "{\"type\":\"");
-	outbuf_puts(out, types[f->type]);
-	outbuf_lit(out, "\",");
+	prefix = &type_prefix[f->type];
 	if (why != PRINTER_HAS_VALUE) {
+		outbuf_put(out, prefix->s, prefix->len);
 		put_missing(out, f, why);
-		outbuf_putc(out, '}');
 		return;
 	}
-	outbuf_lit(out, "\"value\":");
 	switch (f->type) {
 	case EBPFPUB_VALUE_SIGNED:
-		outbuf_i64(out, f->value.s);
-		break;
 	case EBPFPUB_VALUE_UNSIGNED:
-		outbuf_u64(out, f->value.u);
-		break;
 	case EBPFPUB_VALUE_POINTER:
-		outbuf_lit(out, "\"0x");
-		outbuf_hex64(out, f->value.u);
-		outbuf_putc(out, '"');
-		break;
 	case EBPFPUB_VALUE_STRING:
-		put_string(out, f->value.bytes.data, f->value.bytes.len);
-		put_truncated(out, truncated);
-		break;
+		put_simple_field(out, f, prefix);
+		return;
 	case EBPFPUB_VALUE_BYTES:
-		outbuf_putc(out, '"');
+		outbuf_put(out, prefix->s, prefix->len);
+		outbuf_lit(out, "\"value\":\"");
 		escape_hex(out, f->value.bytes.data, f->value.bytes.len);
 		outbuf_lit(out, "\",\"length\":");
 		outbuf_u64(out, f->value.bytes.len);
-		put_truncated(out, truncated);
 		break;
 	case EBPFPUB_VALUE_SOCKADDR:
+		outbuf_put(out, prefix->s, prefix->len);
+		outbuf_lit(out, "\"value\":");
 		put_sockaddr(out, &f->value.sockaddr);
-		put_truncated(out, truncated);
 		break;
 	case EBPFPUB_VALUE_ARGV:
+		outbuf_put(out, prefix->s, prefix->len);
+		outbuf_lit(out, "\"value\":");
 		put_argv(out, &f->value.argv);
 		if (f->value.argv.source == EBPFPUB_ARGV_FROM_NEW_MM)
 			outbuf_lit(out, ",\"source\":\"new_mm\"");
 		else
 			outbuf_lit(out, ",\"source\":\"caller\"");
-		put_truncated(out, truncated);
 		break;
 	}
-	outbuf_putc(out, '}');
+	put_truncated_end(out, truncated);
 }
+
+/* The members up to "syscall": only numbers, so one reservation covers them. */
+#define HEADER_MAX (sizeof("{\"timestamp\":,\"process_id\":,\"thread_id\":,\"user_id\":"    \
+			   ",\"group_id\":,\"exit_code\":,\"probe_error\":,\"syscall\":") - 1 + \
+		    7 * FMT_INT_MAX)
 
 void print_json_event(struct outbuf *out, const struct ebpfpub_event *e)
 {
-	size_t i;
+	size_t i, comm_len = strnlen(e->comm, sizeof(e->comm));
+	char *d = outbuf_reserve(out, HEADER_MAX);
 
-	outbuf_lit(out, "{\"timestamp\":");
-	outbuf_u64(out, e->timestamp_ns);
-	outbuf_lit(out, ",\"process_id\":");
-	outbuf_u64(out, e->pid);
-	outbuf_lit(out, ",\"thread_id\":");
-	outbuf_u64(out, e->tid);
-	outbuf_lit(out, ",\"user_id\":");
-	outbuf_u64(out, e->uid);
-	outbuf_lit(out, ",\"group_id\":");
-	outbuf_u64(out, e->gid);
-	outbuf_lit(out, ",\"exit_code\":");
-	outbuf_i64(out, e->exit_code);
-	outbuf_lit(out, ",\"probe_error\":");
-	outbuf_u64(out, e->probe_error);
-	outbuf_lit(out, ",\"syscall\":");
+	if (!d)
+		return;
+	d = fmt_lit(d, "{\"timestamp\":");
+	d = fmt_u64(d, e->timestamp_ns);
+	d = fmt_lit(d, ",\"process_id\":");
+	d = fmt_u64(d, e->pid);
+	d = fmt_lit(d, ",\"thread_id\":");
+	d = fmt_u64(d, e->tid);
+	d = fmt_lit(d, ",\"user_id\":");
+	d = fmt_u64(d, e->uid);
+	d = fmt_lit(d, ",\"group_id\":");
+	d = fmt_u64(d, e->gid);
+	d = fmt_lit(d, ",\"exit_code\":");
+	d = fmt_i64(d, e->exit_code);
+	d = fmt_lit(d, ",\"probe_error\":");
+	d = fmt_u64(d, e->probe_error);
+	d = fmt_lit(d, ",\"syscall\":");
+	outbuf_commit(out, d);
 	put_cstring(out, e->syscall);
 	outbuf_lit(out, ",\"serializer\":");
 	put_cstring(out, e->serializer);
-	outbuf_lit(out, ",\"comm\":");
-	put_string(out, e->comm, strnlen(e->comm, sizeof(e->comm)));
-	outbuf_lit(out, ",\"duration_ns\":");
-	outbuf_u64(out, e->duration_ns);
-	outbuf_lit(out, ",\"args\":{");
+
+	d = outbuf_reserve(out, string_room(comm_len, 64 + FMT_INT_MAX));
+	if (!d)
+		return;
+	d = fmt_lit(d, ",\"comm\":");
+	d = fmt_string(d, e->comm, comm_len);
+	d = fmt_lit(d, ",\"duration_ns\":");
+	d = fmt_u64(d, e->duration_ns);
+	d = fmt_lit(d, ",\"args\":{");
+	outbuf_commit(out, d);
 	for (i = 0; i < e->field_count; i++) {
 		if (i)
 			outbuf_putc(out, ',');

@@ -22,10 +22,16 @@ static void print_truncated(struct outbuf *out, bool truncated)
 
 static void print_quoted(struct outbuf *out, const char *data, uint32_t len, bool truncated)
 {
-	outbuf_putc(out, '\'');
-	escape_text(out, data, len);
-	outbuf_putc(out, '\'');
-	print_truncated(out, truncated);
+	char *d = outbuf_reserve(out, size_add(escape_text_max(len), 16));
+
+	if (!d)
+		return;
+	*d++ = '\'';
+	d = escape_text_at(d, data, len);
+	*d++ = '\'';
+	if (truncated)
+		d = fmt_lit(d, "...(truncated)");
+	outbuf_commit(out, d);
 }
 
 static void print_sockaddr(struct outbuf *out, const struct ebpfpub_sockaddr *sa)
@@ -159,25 +165,33 @@ static void print_name(struct outbuf *out, const char *name)
 	outbuf_puts(out, name ? name : "(null)");
 }
 
+/* The first line and "syscall: ": only numbers, so one reservation covers them. */
+#define HEADER_MAX (sizeof("timestamp:  process_id:  thread_id:  user_id:  group_id: "        \
+			   " exit_code:  probe_error: \nsyscall: ") - 1 + 7 * FMT_INT_MAX)
+
 void print_text_event(struct outbuf *out, const struct ebpfpub_event *e)
 {
+	char *d = outbuf_reserve(out, HEADER_MAX);
 	size_t i;
 
-	outbuf_lit(out, "timestamp: ");
-	outbuf_u64(out, e->timestamp_ns);
-	outbuf_lit(out, " process_id: ");
-	outbuf_u64(out, e->pid);
-	outbuf_lit(out, " thread_id: ");
-	outbuf_u64(out, e->tid);
-	outbuf_lit(out, " user_id: ");
-	outbuf_u64(out, e->uid);
-	outbuf_lit(out, " group_id: ");
-	outbuf_u64(out, e->gid);
-	outbuf_lit(out, " exit_code: ");
-	outbuf_i64(out, e->exit_code);
-	outbuf_lit(out, " probe_error: ");
-	outbuf_u64(out, e->probe_error);
-	outbuf_lit(out, "\nsyscall: ");
+	if (!d)
+		return;
+	d = fmt_lit(d, "timestamp: ");
+	d = fmt_u64(d, e->timestamp_ns);
+	d = fmt_lit(d, " process_id: ");
+	d = fmt_u64(d, e->pid);
+	d = fmt_lit(d, " thread_id: ");
+	d = fmt_u64(d, e->tid);
+	d = fmt_lit(d, " user_id: ");
+	d = fmt_u64(d, e->uid);
+	d = fmt_lit(d, " group_id: ");
+	d = fmt_u64(d, e->gid);
+	d = fmt_lit(d, " exit_code: ");
+	d = fmt_i64(d, e->exit_code);
+	d = fmt_lit(d, " probe_error: ");
+	d = fmt_u64(d, e->probe_error);
+	d = fmt_lit(d, "\nsyscall: ");
+	outbuf_commit(out, d);
 	print_name(out, e->syscall);
 	for (i = 0; i < e->field_count; i++) {
 		outbuf_putc(out, ' ');

@@ -70,6 +70,42 @@ static const unsigned char plain[256] = {
 	[0x5d ... 0x7e] = PLAIN_TEXT | PLAIN_JSON,
 };
 
+/*
+ * Eight bytes at a time while none needs a look (most paths are plain ASCII): true when the
+ * word W has no control byte, no DEL, no byte >= 0x80, no backslash and no QUOTE. Each test
+ * is the exact "some byte is zero" (or "below N") bit trick, so nothing is missed.
+ */
+#define ONES (~(uint64_t)0 / 255)
+#define HIGHS (ONES * 0x80)
+
+static inline bool word_has_zero(uint64_t w)
+{
+	return (w - ONES) & ~w & HIGHS;
+}
+
+static inline bool word_is_plain(uint64_t w, unsigned char quote)
+{
+	return !(((w - ONES * 0x20) | w) & HIGHS) && !word_has_zero(w ^ (ONES * 0x7f)) &&
+	       !word_has_zero(w ^ (ONES * '\\')) && !word_has_zero(w ^ (ONES * quote));
+}
+
+/* Copies the plain words at the start of P; returns how many bytes were copied. */
+static inline size_t copy_plain_words(char *d, const unsigned char *p, size_t len,
+				      unsigned char quote)
+{
+	size_t i = 0;
+	uint64_t w;
+
+	while (len - i >= sizeof(w)) {
+		memcpy(&w, p + i, sizeof(w));
+		if (!word_is_plain(w, quote))
+			break;
+		memcpy(d + i, &w, sizeof(w));
+		i += sizeof(w);
+	}
+	return i;
+}
+
 static char *put_hex_byte(char *d, char prefix_last, unsigned char c)
 {
 	*d++ = '\\';
@@ -82,8 +118,9 @@ static char *put_hex_byte(char *d, char prefix_last, unsigned char c)
 char *escape_text_at(char *d, const char *data, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)data;
-	size_t i = 0, n;
+	size_t i = copy_plain_words(d, p, len, '\''), n;
 
+	d += i;
 	while (i < len) {
 		unsigned char c = p[i];
 
@@ -145,8 +182,9 @@ void escape_text(struct outbuf *out, const char *data, size_t len)
 char *escape_json_at(char *d, const char *data, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)data;
-	size_t i = 0, n;
+	size_t i = copy_plain_words(d, p, len, '"'), n;
 
+	d += i;
 	while (i < len) {
 		unsigned char c = p[i];
 

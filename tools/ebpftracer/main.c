@@ -87,8 +87,9 @@ static int install_signals(void)
 
 /*
  * The handlers are installed from .preinit_array, which runs before the constructors of the
- * shared libraries: LLVM's take ~20 ms, and a SIGTERM then would kill by the default action
- * instead of stopping cleanly. Only the dynamic loader's own work comes before this.
+ * shared libraries: LLVM's take milliseconds, and a SIGTERM then would kill by the default
+ * action instead of stopping cleanly. Only the dynamic loader's own work (mapping and
+ * relocating libLLVM) comes before this, and no code of ours can run earlier.
  */
 static void early_signals(int argc, char **argv, char **envp)
 {

@@ -106,11 +106,12 @@ def proc_cpu_seconds(pid):
         return 0.0
 
 
-def proc_vm_hwm_kb(pid):
-    """Peak RSS of a live process's address space (VmHWM). ru_maxrss is not used: it keeps
-    the RSS the process had before execve, i.e. that of this Python process, which forked it."""
+def proc_vm_hwm_kb(pid, key="VmHWM"):
+    """Peak RSS of a live process's address space (VmHWM; KEY="VmRSS": the current one).
+    ru_maxrss is not used: it keeps the RSS the process had before execve, i.e. that of this
+    Python process, which forked it."""
     for line in read_text("/proc/%d/status" % pid).splitlines():
-        if line.startswith("VmHWM:"):
+        if line.startswith(key + ":"):
             return int(line.split()[1])
     return None
 
@@ -203,9 +204,9 @@ def wait_quiet(limit, log):
         time.sleep(1.0)
 
 
-def wait_attached(p, tracepoints, timeout, ready_path=None):
+def wait_attached(p, tracepoints, timeout, ready_path=None, ready_marker="READY"):
     """Waits until P has BPF programs on all TRACEPOINTS (bpftool perf list), and, with
-    READY_PATH, until that file holds a READY line. Returns ms since P was spawned."""
+    READY_PATH, until that file holds READY_MARKER. Returns ms since P was spawned."""
     want = set(tracepoints)
     deadline = time.monotonic() + timeout
     have_bpftool = shutil.which("bpftool") is not None
@@ -213,7 +214,7 @@ def wait_attached(p, tracepoints, timeout, ready_path=None):
         r = reap(p, 0)
         if r is not None:
             raise Unavailable("exited with %s before attaching" % r[0])
-        ready = ready_path is None or "READY" in read_text(ready_path)
+        ready = ready_path is None or ready_marker in read_text(ready_path)
         if ready:
             if not have_bpftool:
                 return (time.monotonic_ns() - p.bench_t0) / 1e6
@@ -314,6 +315,47 @@ def parse_kv(text):
     return None
 
 
+def tail_text(path, n):
+    try:
+        with open(path, "rb") as f:
+            f.seek(max(0, os.path.getsize(path) - n))
+            return f.read().decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+def count_ebpftracer(path, wpid, json_lines):
+    """Events in ebpftracer's output file, and those of the workload's pid, read as a
+    stream (a million events are hundreds of MB)."""
+    if json_lines:
+        start, mine = b"{", b'"process_id":%d,' % wpid
+    else:
+        start, mine = b"timestamp: ", b" process_id: %d " % wpid
+    events = matched = 0
+    try:
+        with open(path, "rb") as f:
+            for line in f:
+                if line.startswith(start):
+                    events += 1
+                    matched += mine in line
+    except OSError:
+        pass
+    return {"events": events, "matched": matched}
+
+
+def parse_summary(text):
+    """The counters of ebpftracer's summary."""
+    keys = {"events": r"  events: (\d+)", "lost": r"  lost events \([^)]*\): (\d+)",
+            "enter_dropped": r"  enter dropped[^:]*: (\d+)",
+            "exit_without_enter": r"  exits without enter: (\d+)"}
+    found = {}
+    for k, pattern in keys.items():
+        m = re.search(pattern, text)
+        if m:
+            found[k] = int(m.group(1))
+    return found
+
+
 def lost_in(text):
     return sum(int(n) for n in re.findall(r"Lost (\d+) events", text))
 
@@ -389,9 +431,14 @@ class Bench:
         p.bench_t0 = t0
         try:
             try:
+                if tool == "ebpftracer":
+                    # Its ready line: in the events' file in text mode, on stderr with --json.
+                    ready = {"ready_path": err if mode.get("json") else out,
+                             "ready_marker": "Ready: tracing "}
+                else:
+                    ready = {"ready_path": out if tool in ("libebpfpub", "empty") else None}
                 startup = wait_attached(p, mode["tracepoints"], self.args.attach_timeout,
-                                        ready_path=out if tool in ("libebpfpub", "empty")
-                                        else None)
+                                        **ready)
             except Unavailable as e:
                 stop(p, grace=3.0)
                 raise Unavailable("%s: %s" % (e, failure_reason(read_text(err) +
@@ -406,16 +453,17 @@ class Bench:
             else:
                 wait_output_stable(out, limit_s=self.args.drain_timeout)
             hwm = proc_vm_hwm_kb(p.pid)
+            rss = proc_vm_hwm_kb(p.pid, "VmRSS")
             cpu_end = proc_cpu_seconds(p.pid) if reap(p, 0) is None else None
             code, ru = stop(p)
         finally:
             if p.pid in STARTED:
                 stop(p, grace=3.0)
-        text = read_text(out)
+        text = read_text(out) if tool != "ebpftracer" else tail_text(out, 4096)
         run.update(ns=w["ns"], cpu_ns=w["cpu_ns"], calls=int(w["calls"]), startup_ms=startup,
                    cpu_s=max(0.0, (rusage_cpu(ru) if cpu_end is None else cpu_end)
                              - cpu_attached),
-                   maxrss_kb=hwm,
+                   maxrss_kb=hwm, rss_kb=rss,
                    exit_code=code)
         if tool == "libebpfpub":
             m = re.search(r"^REPORT (\{.*\})$", text, re.M)
@@ -432,6 +480,13 @@ class Bench:
                        lost_detail="%d/%d/%d" % (rep["lost"], rep["enter_dropped"],
                                                  rep["exit_without_enter"]),
                        report=rep)
+        elif tool == "ebpftracer":
+            run.update(count_ebpftracer(out, w["pid"], mode.get("json")))
+            summary = parse_summary(read_text(err) if mode.get("json") else text[-4096:])
+            run.update(lost=summary.get("lost", 0) + summary.get("enter_dropped", 0)
+                       + summary.get("exit_without_enter", 0))
+            # Hundreds of MB per run: counted, then removed.
+            os.unlink(out)
         elif mode.get("counter"):
             events, matched = mode["counter"](text, w["pid"])
             run.update(events=events, matched=matched, lost=lost_in(text + read_text(err)))
@@ -460,6 +515,14 @@ class Bench:
                 v = dict(lib, key="libebpfpub-" + key, name="libebpfpub " + " ".join(extra))
                 v["argv"] = lib["argv"] + extra
                 modes.append(v)
+        if name == "mkdir":
+            # The CLI: events formatted and written to a file, as log shippers read them.
+            et = self.args.ebpftracer
+            modes.append({"key": "ebpftracer-json", "name": "ebpftracer --json > file",
+                          "tool": "ebpftracer", "argv": [et, "-t", sc, "--json"], "json": True,
+                          "tracepoints": tps})
+            modes.append({"key": "ebpftracer-text", "name": "ebpftracer (text) > file",
+                          "tool": "ebpftracer", "argv": [et, "-t", sc], "tracepoints": tps})
         modes.append({"key": "bpftrace", "name": "bpftrace (same capture)", "tool": "bpftrace",
                       "script": wl["bpftrace"], "tracepoints": tps, "counter": wl["counter"]})
         if name == "mkdir":
@@ -480,6 +543,8 @@ class Bench:
                           "other": True})
         for t in wl.get("tools", []):
             modes.append(t)
+        if self.args.modes:
+            modes = [m for m in modes if m["key"] in self.args.modes]
         return modes
 
     def workloads(self):
@@ -553,6 +618,9 @@ class Bench:
             modes = self.modes_for(wl)
             runnable = []
             for m in modes:
+                if m["tool"] == "ebpftracer" and not os.access(m["argv"][0], os.X_OK):
+                    self.unavailable[m["name"]] = "%s is not built" % m["argv"][0]
+                    continue
                 if m["tool"] == "bpftrace" and not shutil.which("bpftrace"):
                     self.unavailable[m["name"]] = "bpftrace is not installed"
                     continue
@@ -688,6 +756,15 @@ class Bench:
                       med([r["teardown_s"] * 1e3 for r in reps]),
                       med([r["rss_anon_kb"] / 1024 for r in reps]),
                       med([r["rss_file_kb"] / 1024 for r in reps])))
+            for key in ("ebpftracer-json", "ebpftracer-text"):
+                runs = res.get(key)
+                if runs and any(r.get("rss_kb") for r in runs):
+                    P("  %s: resident at the end of the workload %.1f MiB (VmRSS), peak %.1f MiB"
+                      " (VmHWM); CPU per event %s us; binary %s" % (
+                          key, med([r["rss_kb"] / 1024 for r in runs if r.get("rss_kb")]),
+                          med([r["maxrss_kb"] / 1024 for r in runs if r.get("maxrss_kb")]),
+                          " ".join("%.3f" % (r["cpu_s"] / r["events"] * 1e6) for r in runs
+                                   if r.get("events")), self.args.ebpftracer))
             if wl["name"] == "mkdir" and base_ns:
                 o = res.get("other-libebpfpub")
                 e = res.get("empty")
@@ -809,6 +886,11 @@ def main():
                     help="mkdir also with libebpfpub's perf output and page_exp 4/12, and with"
                          " bpftrace running empty programs")
     ap.add_argument("--build-dir", default=os.path.join(ROOT, "build"))
+    ap.add_argument("--ebpftracer", help="the ebpftracer to measure (default: BUILD_DIR/tools/"
+                    "ebpftracer/ebpftracer)")
+    ap.add_argument("--modes", help="comma list of mode keys to run (untraced, libebpfpub,"
+                    " ebpftracer-json, ebpftracer-text, bpftrace, empty, other-libebpfpub,"
+                    " other-empty, ...); default: all")
     ap.add_argument("--attach-timeout", type=float, default=60.0)
     ap.add_argument("--drain-timeout", type=float, default=10.0)
     ap.add_argument("--workload-timeout", type=int, default=600)
@@ -821,6 +903,10 @@ def main():
     ap.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     args = ap.parse_args()
     args.only = set(args.only.split(","))
+    args.modes = set(args.modes.split(",")) if args.modes else None
+    if args.ebpftracer is None:
+        args.ebpftracer = os.path.join(args.build_dir, "tools", "ebpftracer", "ebpftracer")
+    args.ebpftracer = os.path.abspath(args.ebpftracer)
     if args.rounds is None:
         args.rounds = 2 if args.quick else 5
     if args.mkdir_calls is None:

@@ -626,6 +626,141 @@ class TestEbpftracer(unittest.TestCase):
         self.assertIn("==== rmdir: BPF instructions ====", r.stdout)
         self.assertLess(r.stdout.index("BPF instructions"), r.stdout.index("Ready: "))
 
+    def test_repeated_syscall_names(self):
+        """A name given twice, or 'all' beside names, is refused: what is traced is never
+        a guess."""
+        cases = [
+            (["-t", "mkdir,mkdir"], "'mkdir' is given twice"),
+            (["-t", "mkdir", "-t", "mkdir"], "'mkdir' is given twice"),
+            (["-t", "mkdir, rmdir ,mkdir"], "'mkdir' is given twice"),
+            (["-t", "all,mkdir"], "'all' already traces every syscall; it cannot be combined"
+                                  " with 'mkdir'"),
+            (["-t", "rmdir,all"], "'all' already traces every syscall; it cannot be combined"
+                                  " with 'rmdir'"),
+            (["-t", "all,all"], "'all' is given twice"),
+        ]
+        for args, words in cases:
+            with self.subTest(args=args):
+                r = run(*args)
+                self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
+                self.assertEqual(r.stderr.splitlines(),
+                                 [f"ebpftracer: --tracepoint_list: {words} (see ebpftracer --help)"])
+                self.assertEqual(r.stdout, "")
+
+    def test_sigterm_while_libraries_initialize(self):
+        """A SIGTERM that arrives while the shared libraries' constructors run (LLVM's take
+        milliseconds) stops ebpftracer cleanly instead of killing it."""
+        preload = os.environ.get("EBPFPUB_TEST_SIGTERM_PRELOAD")
+        if not preload or not os.path.exists(preload):
+            self.skipTest("the preload helper is not built (run through meson test)")
+        for extra in ([], ["--json"]):
+            with self.subTest(extra=extra):
+                r = subprocess.run([TRACER, "-t", "mkdir", *extra], stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True, timeout=120,
+                                   env=dict(os.environ, LD_PRELOAD=preload))
+                self.assertEqual(r.returncode, 0, r.stderr)
+                report = (r.stderr if extra else r.stdout).splitlines()
+                self.assertEqual(report[:3], ["Terminating...", "Summary:", "  events: 0"])
+                self.assertNotIn("Ready", r.stdout + r.stderr)
+
+    def test_stdout_not_writable(self):
+        """Closed or read-only standard output: an error before anything is loaded, in text
+        and JSON mode alike (JSON used to exit 0 when no event came)."""
+        def close_stdout():
+            os.close(1)
+
+        msg = ("ebpftracer: cannot write the events: standard output is closed or read-only"
+               " (redirect it, or give --output FILE)")
+        for extra in ([], ["--json"]):
+            for how in ("closed", "read-only"):
+                with self.subTest(extra=extra, how=how):
+                    if how == "closed":
+                        r = subprocess.run([TRACER, "-t", "mkdir", "--duration", "0.5", *extra],
+                                           stderr=subprocess.PIPE, text=True, timeout=120,
+                                           preexec_fn=close_stdout)
+                    else:
+                        with open(os.devnull, "rb") as ro:
+                            r = subprocess.run([TRACER, "-t", "mkdir", "--duration", "0.5",
+                                                *extra], stdout=ro, stderr=subprocess.PIPE,
+                                               text=True, timeout=120)
+                    self.assertEqual(r.returncode, 1, r.stderr)
+                    self.assertEqual(r.stderr.splitlines(), [msg])
+        # With --output, standard output is not needed.
+        with Workdir() as base:
+            out = os.path.join(base, "events.json")
+            r = subprocess.run([TRACER, "-t", "rmdir", "--json", "--duration", "0.2", "-o", out],
+                               stderr=subprocess.PIPE, text=True, timeout=120,
+                               preexec_fn=close_stdout)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("Terminating...", r.stderr)
+
+    def mkdir_storm(self, path, count):
+        """COUNT mkdir calls that fail with EEXIST."""
+        for _ in range(count):
+            try:
+                os.mkdir(path)
+            except FileExistsError:
+                pass
+
+    def test_sigint_writes_buffered_events(self):
+        """Every call made before SIGINT is in the output, however many batches it took."""
+        count = 20000
+        with Workdir() as base:
+            out = os.path.join(base, "events.json")
+            # A ring large enough that a loaded machine loses nothing (-p 10: 4 MiB).
+            t = Tracer("-t", "mkdir", "--json", "-o", out, "-p", "10")
+            try:
+                t.wait_ready(t.err)
+                self.mkdir_storm(base, count)
+            finally:
+                rc = t.stop()
+            self.assert_clean_stop(t, rc, t.err)
+            mine = '"process_id":%d,' % os.getpid()
+            want = '"pathname":{"type":"string","value":%s,"truncated":false}' % json.dumps(base)
+            with open(out, encoding="utf-8") as f:
+                lines = [l for l in f if mine in l]
+        self.assertEqual(len(lines), count)
+        self.assertTrue(all(l.endswith("}}\n") and want in l and '"exit_code":-17,' in l
+                            for l in lines))
+
+    def test_slow_nonblocking_reader(self):
+        """A non-blocking pipe whose reader is slow: ebpftracer waits for it (EAGAIN) and
+        every line arrives whole."""
+        # 1.6 MB of JSON through a 64 KiB pipe; the ring holds what arrives meanwhile.
+        count = 5000
+        r_fd, w_fd = os.pipe()
+        os.set_blocking(w_fd, False)
+        with Workdir() as base:
+            try:
+                t = Tracer("-t", "mkdir", "--json", "-p", "10", stdout=w_fd)
+            finally:
+                os.close(w_fd)
+            data = bytearray()
+
+            def slow_reader():
+                while True:
+                    chunk = os.read(r_fd, 4096)
+                    if not chunk:
+                        return
+                    data.extend(chunk)
+                    time.sleep(0.0005)
+
+            reader = threading.Thread(target=slow_reader, daemon=True)
+            reader.start()
+            try:
+                t.wait_ready(t.err)
+                self.mkdir_storm(base, count)
+            finally:
+                rc = t.stop()
+            reader.join(60)
+            os.close(r_fd)
+        self.assert_clean_stop(t, rc, t.err)
+        self.assertTrue(data.endswith(b"\n"))
+        events = [json.loads(l) for l in data.decode("utf-8").splitlines()]
+        own = [e for e in events if e["process_id"] == os.getpid()]
+        self.assertEqual(len(own), count)
+        self.assertTrue(all(e["args"]["pathname"]["value"] == base for e in own))
+
 
 def main():
     if os.geteuid() != 0:

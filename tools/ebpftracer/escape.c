@@ -3,6 +3,7 @@
  * and no path, however hostile, may break a line of text or a JSON document. */
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "escape.h"
 
@@ -54,128 +55,212 @@ static bool is_c1_control(const unsigned char *s, size_t len)
 	return len == 2 && s[0] == 0xc2 && s[1] <= 0x9f;
 }
 
-static void put_hex_byte(FILE *out, const char *prefix, unsigned char c)
-{
-	static const char digits[] = "0123456789abcdef";
+static const char hex_digits[] = "0123456789abcdef";
 
-	fputs(prefix, out);
-	putc(digits[c >> 4], out);
-	putc(digits[c & 0xf], out);
+/* Bytes each output copies unchanged: printable ASCII but its own quote and backslash. */
+enum { PLAIN_TEXT = 1, PLAIN_JSON = 2 };
+
+static const unsigned char plain[256] = {
+	[0x20 ... 0x21] = PLAIN_TEXT | PLAIN_JSON,
+	['"'] = PLAIN_TEXT,
+	[0x23 ... 0x26] = PLAIN_TEXT | PLAIN_JSON,
+	['\''] = PLAIN_JSON,
+	[0x28 ... 0x5b] = PLAIN_TEXT | PLAIN_JSON,
+	/* 0x5c, the backslash, is escaped by both */
+	[0x5d ... 0x7e] = PLAIN_TEXT | PLAIN_JSON,
+};
+
+/*
+ * Eight bytes at a time while none needs a look (most paths are plain ASCII): true when the
+ * word W has no control byte, no DEL, no byte >= 0x80, no backslash and no QUOTE. Each test
+ * is the exact "some byte is zero" (or "below N") bit trick, so nothing is missed.
+ */
+#define ONES (~(uint64_t)0 / 255)
+#define HIGHS (ONES * 0x80)
+
+static inline bool word_has_zero(uint64_t w)
+{
+	return (w - ONES) & ~w & HIGHS;
 }
 
-void escape_text(FILE *out, const char *data, size_t len)
+static inline bool word_is_plain(uint64_t w, unsigned char quote)
+{
+	return !(((w - ONES * 0x20) | w) & HIGHS) && !word_has_zero(w ^ (ONES * 0x7f)) &&
+	       !word_has_zero(w ^ (ONES * '\\')) && !word_has_zero(w ^ (ONES * quote));
+}
+
+/* Copies the plain words at the start of P; returns how many bytes were copied. */
+static inline size_t copy_plain_words(char *d, const unsigned char *p, size_t len,
+				      unsigned char quote)
+{
+	size_t i = 0;
+	uint64_t w;
+
+	while (len - i >= sizeof(w)) {
+		memcpy(&w, p + i, sizeof(w));
+		if (!word_is_plain(w, quote))
+			break;
+		memcpy(d + i, &w, sizeof(w));
+		i += sizeof(w);
+	}
+	return i;
+}
+
+static char *put_hex_byte(char *d, char prefix_last, unsigned char c)
+{
+	*d++ = '\\';
+	*d++ = prefix_last;
+	*d++ = hex_digits[c >> 4];
+	*d++ = hex_digits[c & 0xf];
+	return d;
+}
+
+char *escape_text_at(char *d, const char *data, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)data;
-	size_t i = 0, run = 0, n;
+	size_t i = copy_plain_words(d, p, len, '\''), n;
 
-	/* Plain bytes are written in runs; the run is flushed before each escape. */
+	d += i;
 	while (i < len) {
 		unsigned char c = p[i];
-		const char *esc = NULL;
 
-		n = escape_utf8_len(p + i, len - i);
-		if (n == 1 && c >= 0x20 && c != 0x7f && c != '\'' && c != '\\') {
+		if (plain[c] & PLAIN_TEXT) {
+			*d++ = (char)c;
 			i++;
 			continue;
 		}
-		if (n > 1 && !is_c1_control(p + i, n)) {
-			i += n;
+		if (c >= 0x80) {
+			n = escape_utf8_len(p + i, len - i);
+			if (n > 1 && !is_c1_control(p + i, n)) {
+				memcpy(d, p + i, n);
+				d += n;
+				i += n;
+				continue;
+			}
+			if (n < 2)
+				n = 1;
+			/* A C1 control gives each of its bytes, so the text still gives them back. */
+			while (n--)
+				d = put_hex_byte(d, 'x', p[i++]);
 			continue;
 		}
-		fwrite(p + run, 1, i - run, out);
 		switch (c) {
 		case '\'':
-			esc = "\\'";
-			break;
 		case '\\':
-			esc = "\\\\";
+			*d++ = '\\';
+			*d++ = (char)c;
 			break;
 		case '\n':
-			esc = "\\n";
+			*d++ = '\\';
+			*d++ = 'n';
 			break;
 		case '\t':
-			esc = "\\t";
+			*d++ = '\\';
+			*d++ = 't';
 			break;
 		case '\r':
-			esc = "\\r";
+			*d++ = '\\';
+			*d++ = 'r';
+			break;
+		default:
+			d = put_hex_byte(d, 'x', c);
 			break;
 		}
-		if (esc) {
-			fputs(esc, out);
-			i++;
-		} else if (n > 1) {
-			/* A C1 control: each of its bytes, so the text still gives them back. */
-			size_t k;
-
-			for (k = 0; k < n; k++)
-				put_hex_byte(out, "\\x", p[i + k]);
-			i += n;
-		} else {
-			put_hex_byte(out, "\\x", c);
-			i++;
-		}
-		run = i;
+		i++;
 	}
-	fwrite(p + run, 1, i - run, out);
+	return d;
 }
 
-void escape_json(FILE *out, const char *data, size_t len)
+void escape_text(struct outbuf *out, const char *data, size_t len)
+{
+	char *d = outbuf_reserve(out, escape_text_max(len));
+
+	if (d)
+		outbuf_commit(out, escape_text_at(d, data, len));
+}
+
+char *escape_json_at(char *d, const char *data, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)data;
-	size_t i = 0, run = 0, n;
+	size_t i = copy_plain_words(d, p, len, '"'), n;
 
+	d += i;
 	while (i < len) {
 		unsigned char c = p[i];
-		const char *esc = NULL;
 
-		n = escape_utf8_len(p + i, len - i);
-		if (n == 1 && c >= 0x20 && c != 0x7f && c != '"' && c != '\\') {
+		if (plain[c] & PLAIN_JSON) {
+			*d++ = (char)c;
 			i++;
 			continue;
 		}
-		if (n > 1) {
-			i += n;
-			continue;
+		if (c >= 0x80) {
+			n = escape_utf8_len(p + i, len - i);
+			if (n > 1) {
+				memcpy(d, p + i, n);
+				d += n;
+				i += n;
+				continue;
+			}
 		}
-		fwrite(p + run, 1, i - run, out);
 		switch (c) {
 		case '"':
-			esc = "\\\"";
-			break;
 		case '\\':
-			esc = "\\\\";
+			*d++ = '\\';
+			*d++ = (char)c;
 			break;
 		case '\n':
-			esc = "\\n";
+			*d++ = '\\';
+			*d++ = 'n';
 			break;
 		case '\t':
-			esc = "\\t";
+			*d++ = '\\';
+			*d++ = 't';
 			break;
 		case '\r':
-			esc = "\\r";
+			*d++ = '\\';
+			*d++ = 'r';
 			break;
 		case '\b':
-			esc = "\\b";
+			*d++ = '\\';
+			*d++ = 'b';
 			break;
 		case '\f':
-			esc = "\\f";
+			*d++ = '\\';
+			*d++ = 'f';
+			break;
+		default:
+			*d++ = '\\';
+			*d++ = 'u';
+			*d++ = '0';
+			*d++ = '0';
+			*d++ = hex_digits[c >> 4];
+			*d++ = hex_digits[c & 0xf];
 			break;
 		}
-		if (esc)
-			fputs(esc, out);
-		else
-			put_hex_byte(out, "\\u00", c);
 		i++;
-		run = i;
 	}
-	fwrite(p + run, 1, i - run, out);
+	return d;
 }
 
-void escape_hex(FILE *out, const void *data, size_t len)
+void escape_json(struct outbuf *out, const char *data, size_t len)
+{
+	char *d = outbuf_reserve(out, escape_json_max(len));
+
+	if (d)
+		outbuf_commit(out, escape_json_at(d, data, len));
+}
+
+void escape_hex(struct outbuf *out, const void *data, size_t len)
 {
 	const unsigned char *p = data;
+	char *d = outbuf_reserve(out, len <= SIZE_MAX / 2 ? len * 2 : SIZE_MAX);
 	size_t i;
 
-	for (i = 0; i < len; i++)
-		put_hex_byte(out, "", p[i]);
+	if (!d)
+		return;
+	for (i = 0; i < len; i++) {
+		*d++ = hex_digits[p[i] >> 4];
+		*d++ = hex_digits[p[i] & 0xf];
+	}
+	outbuf_commit(out, d);
 }

@@ -4,7 +4,9 @@
 #define EBPFTRACER_ESCAPE_H
 
 #include <stddef.h>
-#include <stdio.h>
+#include <stdint.h>
+
+#include "outbuf.h"
 
 /*
  * Length (1 .. 4) of the well-formed UTF-8 sequence at S (N bytes available), or 0 when the
@@ -14,23 +16,42 @@
 size_t escape_utf8_len(const unsigned char *s, size_t n);
 
 /*
- * Writes LEN bytes of DATA for the text output, without the surrounding quotes: ' and \ are
+ * Appends LEN bytes of DATA for the text output, without the surrounding quotes: ' and \ are
  * preceded by \, newline, tab and carriage return become \n \t \r, every other control
  * character (C0, DEL and C1) and every byte that is not part of well-formed UTF-8 becomes
  * \xHH of the raw byte. A value can therefore never end its line or its quotes early, and
  * each \xHH gives back the exact byte.
  */
-void escape_text(FILE *out, const char *data, size_t len);
+void escape_text(struct outbuf *out, const char *data, size_t len);
+
+/* The same at D, which has room for escape_text_max(LEN) bytes; returns the end. */
+char *escape_text_at(char *d, const char *data, size_t len);
+
+/* The most LEN bytes can become: \xHH each. SIZE_MAX, which no buffer can hold, when the
+ * product overflows. */
+static inline size_t escape_text_max(size_t len)
+{
+	return len <= SIZE_MAX / 4 ? len * 4 : SIZE_MAX;
+}
 
 /*
- * Writes LEN bytes of DATA as the inside of a JSON string: " and \ escaped, control
+ * Appends LEN bytes of DATA as the inside of a JSON string: " and \ escaped, control
  * characters as \n \t \r \b \f or \u00XX, well-formed UTF-8 copied. A byte that is not part
  * of well-formed UTF-8 becomes \u00XX of its value: the output is always valid JSON, at the
  * price that such a byte and the character U+00XX look the same once decoded.
  */
-void escape_json(FILE *out, const char *data, size_t len);
+void escape_json(struct outbuf *out, const char *data, size_t len);
 
-/* Writes DATA as lower-case hexadecimal, two digits a byte. */
-void escape_hex(FILE *out, const void *data, size_t len);
+/* The same at D, which has room for escape_json_max(LEN) bytes; returns the end. */
+char *escape_json_at(char *d, const char *data, size_t len);
+
+/* The most LEN bytes can become: \u00XX each (SIZE_MAX on overflow). */
+static inline size_t escape_json_max(size_t len)
+{
+	return len <= SIZE_MAX / 6 ? len * 6 : SIZE_MAX;
+}
+
+/* Appends DATA as lower-case hexadecimal, two digits a byte. */
+void escape_hex(struct outbuf *out, const void *data, size_t len);
 
 #endif

@@ -5,9 +5,11 @@
  * It is also the sample of how to embed libebpfpub, so it uses only the public API, in the
  * order a program would: a buffer storage and a perf output sized from the options, a
  * tracer with the filters, one ebpfpub_tracer_add_syscall() per name, then
- * ebpfpub_tracer_poll() until a signal makes ebpfpub_tracer_stop() end it.
+ * ebpfpub_tracer_poll() until a signal makes ebpfpub_tracer_stop() end it. Events are
+ * formatted into one buffer and written once per poll batch.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -15,9 +17,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "options.h"
+#include "output.h"
 #include "printer.h"
 #include "report.h"
 
@@ -30,10 +34,12 @@ struct log_state {
 
 struct run {
 	const struct options *opts;
-	FILE *out;                     /* events */
+	FILE *out;                     /* events (written through out_fd) */
+	int out_fd;
 	FILE *report;                  /* start-up report, ready line, summary */
+	struct outbuf events;          /* formatted events not yet written */
 	printer_event_fn print;
-	int write_errno;               /* set when writing an event failed */
+	int write_errno;               /* set when formatting or writing events failed */
 	struct log_state log;
 	struct ebpfpub_buffer_storage *storage;
 	struct ebpfpub_perf_output *output;
@@ -47,14 +53,14 @@ struct run {
  */
 _Static_assert(ATOMIC_POINTER_LOCK_FREE == 2, "the signal handler needs lock-free pointers");
 static _Atomic(struct ebpfpub_tracer *) signal_tracer;
-static volatile sig_atomic_t signal_received;
+static volatile sig_atomic_t signal_received;   /* the signal's number */
+static int signal_setup_error;
 
 static void on_signal(int sig)
 {
 	struct ebpfpub_tracer *t = atomic_load(&signal_tracer);
 
-	(void)sig;
-	signal_received = 1;
+	signal_received = sig;
 	if (t)
 		ebpfpub_tracer_stop(t);
 }
@@ -77,6 +83,49 @@ static int install_signals(void)
 	if (sigaction(SIGPIPE, &sa, NULL) < 0)
 		return -errno;
 	return 0;
+}
+
+/*
+ * The handlers are installed from .preinit_array, which runs before the constructors of the
+ * shared libraries: LLVM's take milliseconds, and a SIGTERM then would kill by the default
+ * action instead of stopping cleanly. Only the dynamic loader's own work (mapping and
+ * relocating libLLVM) comes before this, and no code of ours can run earlier.
+ */
+static void early_signals(int argc, char **argv, char **envp)
+{
+	signal_setup_error = install_signals();
+}
+
+__attribute__((section(".preinit_array"), used)) static void (*const preinit_signals)(
+	int, char **, char **) = early_signals;
+
+/* --list, --check, --help: a signal ends them the default way, also one that came early. */
+static void default_signals(void)
+{
+	int sig = signal_received;
+
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	if (sig)
+		raise(sig);
+}
+
+/*
+ * When standard output is closed, the first file the library opens would become fd 1 and
+ * receive the events. /dev/null, read-only, takes the place, so the writability check
+ * below refuses it like a closed one.
+ */
+static void reserve_stdout(void)
+{
+	int fd;
+
+	if (fcntl(STDOUT_FILENO, F_GETFD) >= 0 || errno != EBADF)
+		return;
+	fd = open("/dev/null", O_RDONLY);
+	if (fd >= 0 && fd != STDOUT_FILENO) {
+		dup2(fd, STDOUT_FILENO);
+		close(fd);
+	}
 }
 
 static void log_message(void *ctx, enum ebpfpub_log_level level, const char *message)
@@ -118,17 +167,30 @@ static int fail(const char *what, int err, const char *detail)
 	return 1;
 }
 
+static int flush_events(struct run *r)
+{
+	int rc = output_flush(&r->events, r->out_fd);
+
+	if (rc < 0 && !r->write_errno)
+		r->write_errno = -rc;
+	return rc;
+}
+
 static int on_event(void *ctx, const struct ebpfpub_event *event)
 {
 	struct run *r = ctx;
+	size_t start = r->events.len;
 
-	errno = 0;
-	r->print(r->out, event);
-	if (ferror(r->out)) {
-		r->write_errno = errno ? errno : EIO;
+	r->print(&r->events, event);
+	if (r->events.error) {
+		/* Only whole events are written: this one is dropped, the batch is kept. */
+		r->events.len = start;
+		r->write_errno = r->events.error;
 		return -r->write_errno;
 	}
-	return 0;
+	if (r->events.len < OUTPUT_FLUSH_BYTES)
+		return 0;
+	return flush_events(r);
 }
 
 static int create_objects(struct run *r)
@@ -212,7 +274,11 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Polls until a signal, the end of --duration, or an error; returns the exit status. */
+/*
+ * Polls until a signal, the end of --duration, or an error; returns the exit status. A
+ * signal or the deadline stops the tracer, and the events already in the output are still
+ * delivered and written.
+ */
 static int poll_events(struct run *r)
 {
 	int64_t deadline = r->opts->duration_ms ? now_ms() + (int64_t)r->opts->duration_ms : -1;
@@ -223,14 +289,16 @@ static int poll_events(struct run *r)
 		if (deadline >= 0) {
 			int64_t left = deadline - now_ms();
 
-			if (left <= 0)
-				return 0;
+			if (left <= 0) {
+				ebpfpub_tracer_stop(r->tracer);
+				deadline = -1;
+				left = 0;
+			}
 			timeout = left > INT_MAX ? INT_MAX : (int)left;
 		}
 		n = ebpfpub_tracer_poll(r->tracer, timeout);
-		/* Each batch is flushed, so that a reader of a pipe sees events as they come. */
-		if (fflush(r->out) != 0 && !r->write_errno)
-			r->write_errno = errno ? errno : EIO;
+		/* Each batch is written, so that a reader of a pipe sees events as they come. */
+		flush_events(r);
 		if (r->write_errno) {
 			fprintf(stderr, "ebpftracer: cannot write the events: %s\n",
 				strerror(r->write_errno));
@@ -284,17 +352,27 @@ static int run_trace(const struct options *o)
 	r.log.verbose = o->verbose;
 	r.print = o->json ? print_json_event : print_text_event;
 	r.out = stdout;
+	/* One rule for text and JSON: no output to write to is an error before anything. */
+	if (!o->output_path && output_writable(STDOUT_FILENO) < 0) {
+		fputs("ebpftracer: cannot write the events: standard output is closed or read-only"
+		      " (redirect it, or give --output FILE)\n", stderr);
+		return 1;
+	}
+	if (outbuf_init(&r.events, OUTPUT_FLUSH_BYTES + 65536) < 0)
+		return fail("cannot allocate the output buffer", -ENOMEM, NULL);
 	if (o->output_path) {
 		r.out = fopen(o->output_path, "we");
 		if (!r.out) {
 			fprintf(stderr, "ebpftracer: cannot open %s: %s\n", o->output_path,
 				strerror(errno));
+			outbuf_release(&r.events);
 			return 1;
 		}
 	}
+	r.out_fd = fileno(r.out);
 	/* JSON lines stay pure: everything else goes to stderr then. */
 	r.report = o->json ? stderr : r.out;
-	rc = install_signals();
+	rc = signal_setup_error;
 	if (rc < 0)
 		status = fail("cannot install the signal handlers", rc, NULL);
 	else
@@ -308,6 +386,7 @@ static int run_trace(const struct options *o)
 	ebpfpub_tracer_free(r.tracer);
 	ebpfpub_perf_output_free(r.output);
 	ebpfpub_buffer_storage_free(r.storage);
+	outbuf_release(&r.events);
 	if (close_output(&r, status != 0))
 		status = 1;
 	return status;
@@ -318,7 +397,10 @@ int main(int argc, char **argv)
 	struct options o;
 	int status;
 
+	reserve_stdout();
 	status = options_parse(argc, argv, &o);
+	if (!status && o.action != OPTIONS_TRACE)
+		default_signals();
 	if (!status) {
 		switch (o.action) {
 		case OPTIONS_TRACE:

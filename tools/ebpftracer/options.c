@@ -173,18 +173,35 @@ static bool has_syscall(const struct options *o, const char *name)
 	return false;
 }
 
+/*
+ * A name given twice, or 'all' beside names, is refused rather than quietly merged: such a
+ * list is a typo or a misunderstanding (two lists concatenated, a script's default list),
+ * and which syscalls get traced should never be a guess.
+ */
 static int add_syscall(struct options *o, const char *name, size_t len)
 {
 	char **grown, *copy;
+	int r = 0;
 
 	copy = strndup(name, len);
 	if (!copy)
 		return usage_error("out of memory");
-	if (!strcmp(copy, "all"))
+	if (!strcmp(copy, "all")) {
+		if (o->trace_all)
+			r = usage_error("--tracepoint_list: 'all' is given twice");
+		else if (o->syscall_count)
+			r = usage_error("--tracepoint_list: 'all' already traces every syscall;"
+					" it cannot be combined with '%s'", o->syscalls[0]);
 		o->trace_all = true;
-	if (o->trace_all || has_syscall(o, copy)) {
+	} else if (o->trace_all) {
+		r = usage_error("--tracepoint_list: 'all' already traces every syscall;"
+				" it cannot be combined with '%s'", copy);
+	} else if (has_syscall(o, copy)) {
+		r = usage_error("--tracepoint_list: '%s' is given twice", copy);
+	}
+	if (r || o->trace_all) {
 		free(copy);
-		return 0;
+		return r;
 	}
 	/* One more slot for the NULL that ends the list, as ebpfpub_features_probe likes. */
 	grown = realloc(o->syscalls, (o->syscall_count + 2) * sizeof(*grown));

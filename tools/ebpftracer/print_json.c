@@ -18,31 +18,58 @@
  * "not_captured" or "bad_length") and "pointer", the address it was read from.
  */
 #include <arpa/inet.h>
-#include <inttypes.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "escape.h"
 #include "printer.h"
 
-static void put_string(FILE *out, const char *data, size_t len)
+/* Room for a quoted string of LEN bytes and EXTRA bytes more. */
+static size_t string_room(size_t len, size_t extra)
 {
-	putc('"', out);
-	escape_json(out, data, len);
-	putc('"', out);
+	return size_add(escape_json_max(len), extra + 2);
 }
 
-static void put_cstring(FILE *out, const char *s)
+static char *fmt_string(char *d, const char *data, size_t len)
+{
+	*d++ = '"';
+	d = escape_json_at(d, data, len);
+	*d++ = '"';
+	return d;
+}
+
+static void put_string(struct outbuf *out, const char *data, size_t len)
+{
+	char *d = outbuf_reserve(out, string_room(len, 0));
+
+	if (d)
+		outbuf_commit(out, fmt_string(d, data, len));
+}
+
+static void put_cstring(struct outbuf *out, const char *s)
 {
 	if (s)
 		put_string(out, s, strlen(s));
 	else
-		fputs("null", out);
+		outbuf_lit(out, "null");
 }
 
-static void put_bool(FILE *out, const char *key, bool value)
+/* The last member of every value that can be cut, and the end of the argument. */
+static char *fmt_truncated_end(char *d, bool value)
 {
-	fprintf(out, ",\"%s\":%s", key, value ? "true" : "false");
+	if (value)
+		return fmt_lit(d, ",\"truncated\":true}");
+	return fmt_lit(d, ",\"truncated\":false}");
+}
+
+#define TRUNCATED_END_MAX (sizeof(",\"truncated\":false}") - 1)
+
+static void put_truncated_end(struct outbuf *out, bool value)
+{
+	char *d = outbuf_reserve(out, TRUNCATED_END_MAX);
+
+	if (d)
+		outbuf_commit(out, fmt_truncated_end(d, value));
 }
 
 static const char *family_name(uint16_t family)
@@ -60,7 +87,7 @@ static const char *family_name(uint16_t family)
 
 /* The members after "family" and "family_number"; false when the address is too short
  * for its family (then the raw bytes are given instead). */
-static bool put_sockaddr_members(FILE *out, const struct ebpfpub_sockaddr *sa)
+static bool put_sockaddr_members(struct outbuf *out, const struct ebpfpub_sockaddr *sa)
 {
 	char addr[INET6_ADDRSTRLEN];
 	const char *kind = "path", *path = sa->data.data;
@@ -70,14 +97,22 @@ static bool put_sockaddr_members(FILE *out, const struct ebpfpub_sockaddr *sa)
 	case AF_INET:
 		if (len < 6 || !inet_ntop(AF_INET, sa->addr, addr, sizeof(addr)))
 			return false;
-		fprintf(out, ",\"address\":\"%s\",\"port\":%u", addr, sa->port);
+		outbuf_lit(out, ",\"address\":\"");
+		outbuf_puts(out, addr);
+		outbuf_lit(out, "\",\"port\":");
+		outbuf_u64(out, sa->port);
 		return true;
 	case AF_INET6:
 		if (len < 22 || !inet_ntop(AF_INET6, sa->addr, addr, sizeof(addr)))
 			return false;
-		fprintf(out,
-			",\"address\":\"%s\",\"port\":%u,\"flowinfo\":%" PRIu32 ",\"scope_id\":%" PRIu32,
-			addr, sa->port, sa->flowinfo, sa->scope_id);
+		outbuf_lit(out, ",\"address\":\"");
+		outbuf_puts(out, addr);
+		outbuf_lit(out, "\",\"port\":");
+		outbuf_u64(out, sa->port);
+		outbuf_lit(out, ",\"flowinfo\":");
+		outbuf_u64(out, sa->flowinfo);
+		outbuf_lit(out, ",\"scope_id\":");
+		outbuf_u64(out, sa->scope_id);
 		return true;
 	case AF_UNIX:
 		if (!len) {
@@ -88,49 +123,56 @@ static bool put_sockaddr_members(FILE *out, const struct ebpfpub_sockaddr *sa)
 			path++;
 			len--;
 		}
-		fprintf(out, ",\"kind\":\"%s\",\"path\":", kind);
+		outbuf_lit(out, ",\"kind\":\"");
+		outbuf_puts(out, kind);
+		outbuf_lit(out, "\",\"path\":");
 		put_string(out, len ? path : "", len);
 		return true;
 	}
 	return false;
 }
 
-static void put_sockaddr(FILE *out, const struct ebpfpub_sockaddr *sa)
+static void put_sockaddr(struct outbuf *out, const struct ebpfpub_sockaddr *sa)
 {
 	const char *name = family_name(sa->family);
 
-	fputs("{\"family\":", out);
-	if (name)
-		fprintf(out, "\"%s\"", name);
-	else
-		fputs("null", out);
-	fprintf(out, ",\"family_number\":%u", sa->family);
+	outbuf_lit(out, "{\"family\":");
+	if (name) {
+		outbuf_putc(out, '"');
+		outbuf_puts(out, name);
+		outbuf_putc(out, '"');
+	} else {
+		outbuf_lit(out, "null");
+	}
+	outbuf_lit(out, ",\"family_number\":");
+	outbuf_u64(out, sa->family);
 	if (!put_sockaddr_members(out, sa)) {
-		fputs(",\"bytes\":\"", out);
+		outbuf_lit(out, ",\"bytes\":\"");
 		if (sa->data.len)
 			escape_hex(out, sa->data.data, sa->data.len);
-		putc('"', out);
+		outbuf_putc(out, '"');
 	}
-	putc('}', out);
+	outbuf_putc(out, '}');
 }
 
-static void put_argv(FILE *out, const struct ebpfpub_argv *argv)
+static void put_argv(struct outbuf *out, const struct ebpfpub_argv *argv)
 {
 	uint32_t i;
 
-	putc('[', out);
+	outbuf_putc(out, '[');
 	for (i = 0; i < argv->count; i++) {
 		if (i)
-			putc(',', out);
+			outbuf_putc(out, ',');
 		if (argv->arg_flags[i] & EBPFPUB_FIELD_UNREADABLE)
-			fputs("null", out);
+			outbuf_lit(out, "null");
 		else
 			put_string(out, argv->args[i].data, argv->args[i].len);
 	}
-	putc(']', out);
+	outbuf_putc(out, ']');
 }
 
-static void put_missing(FILE *out, const struct ebpfpub_field *f, enum printer_missing why)
+static void put_missing(struct outbuf *out, const struct ebpfpub_field *f,
+			enum printer_missing why)
 {
 	static const char *const reasons[] = {
 		[PRINTER_NULL] = "null",
@@ -139,89 +181,168 @@ static void put_missing(FILE *out, const struct ebpfpub_field *f, enum printer_m
 		[PRINTER_BAD_LENGTH] = "bad_length",
 	};
 
-	fprintf(out, "\"value\":null,\"error\":\"%s\",\"pointer\":\"0x%" PRIx64 "\"", reasons[why],
-		f->raw);
+	outbuf_lit(out, "\"value\":null,\"error\":\"");
+	outbuf_puts(out, reasons[why]);
+	outbuf_lit(out, "\",\"pointer\":\"0x");
+	outbuf_hex64(out, f->raw);
+	outbuf_lit(out, "\"}");
 }
 
-static void put_field(FILE *out, const struct ebpfpub_field *f)
-{
-	static const char *const types[] = {
-		[EBPFPUB_VALUE_SIGNED] = "signed",     [EBPFPUB_VALUE_UNSIGNED] = "unsigned",
-		[EBPFPUB_VALUE_POINTER] = "pointer",   [EBPFPUB_VALUE_STRING] = "string",
-		[EBPFPUB_VALUE_BYTES] = "bytes",       [EBPFPUB_VALUE_SOCKADDR] = "sockaddr",
-		[EBPFPUB_VALUE_ARGV] = "argv",
-	};
-	enum printer_missing why = printer_field_missing(f);
-	bool truncated = f->flags & EBPFPUB_FIELD_TRUNCATED;
+struct literal {
+	const char *s;
+	size_t len;
+};
 
-	if ((unsigned)f->type >= sizeof(types) / sizeof(types[0]) || !types[f->type]) {
-		/* A type newer than this tool: the register value is still meaningful. */
-		fprintf(out, "{\"type\":\"unknown\",\"type_number\":%d,\"value\":\"0x%" PRIx64 "\"}",
-			(int)f->type, f->raw);
+#define LITERAL(s) { "" s, sizeof(s) - 1 }
+
+/* What each argument starts with: its type. */
+static const struct literal type_prefix[] = {
+	[EBPFPUB_VALUE_SIGNED] = LITERAL("{\"type\":\"signed\","),
+	[EBPFPUB_VALUE_UNSIGNED] = LITERAL("{\"type\":\"unsigned\","),
+	[EBPFPUB_VALUE_POINTER] = LITERAL("{\"type\":\"pointer\","),
+	[EBPFPUB_VALUE_STRING] = LITERAL("{\"type\":\"string\","),
+	[EBPFPUB_VALUE_BYTES] = LITERAL("{\"type\":\"bytes\","),
+	[EBPFPUB_VALUE_SOCKADDR] = LITERAL("{\"type\":\"sockaddr\","),
+	[EBPFPUB_VALUE_ARGV] = LITERAL("{\"type\":\"argv\","),
+};
+
+#define TYPE_PREFIX_MAX (sizeof("{\"type\":\"sockaddr\",\"value\":") - 1)
+
+/* An argument whose whole text has a known bound: numbers, pointers, strings. */
+static void put_simple_field(struct outbuf *out, const struct ebpfpub_field *f,
+			     const struct literal *prefix)
+{
+	size_t len = f->type == EBPFPUB_VALUE_STRING ? f->value.bytes.len : 0;
+	char *d = outbuf_reserve(out, string_room(len, TYPE_PREFIX_MAX + FMT_INT_MAX + 4 +
+						      TRUNCATED_END_MAX));
+
+	if (!d)
 		return;
-	}
-	fprintf(out, "{\"type\":\"%s\",", types[f->type]);
-	if (why != PRINTER_HAS_VALUE) {
-		put_missing(out, f, why);
-		putc('}', out);
-		return;
-	}
-	fputs("\"value\":", out);
+	d = fmt_mem(d, prefix->s, prefix->len);
+	d = fmt_lit(d, "\"value\":");
 	switch (f->type) {
 	case EBPFPUB_VALUE_SIGNED:
-		fprintf(out, "%" PRId64, f->value.s);
+		d = fmt_i64(d, f->value.s);
+		*d++ = '}';
 		break;
 	case EBPFPUB_VALUE_UNSIGNED:
-		fprintf(out, "%" PRIu64, f->value.u);
+		d = fmt_u64(d, f->value.u);
+		*d++ = '}';
 		break;
 	case EBPFPUB_VALUE_POINTER:
-		fprintf(out, "\"0x%" PRIx64 "\"", f->value.u);
+		d = fmt_lit(d, "\"0x");
+		d = fmt_hex64(d, f->value.u);
+		d = fmt_lit(d, "\"}");
 		break;
-	case EBPFPUB_VALUE_STRING:
-		put_string(out, f->value.bytes.data, f->value.bytes.len);
-		put_bool(out, "truncated", truncated);
-		break;
-	case EBPFPUB_VALUE_BYTES:
-		putc('"', out);
-		escape_hex(out, f->value.bytes.data, f->value.bytes.len);
-		fprintf(out, "\",\"length\":%" PRIu32, f->value.bytes.len);
-		put_bool(out, "truncated", truncated);
-		break;
-	case EBPFPUB_VALUE_SOCKADDR:
-		put_sockaddr(out, &f->value.sockaddr);
-		put_bool(out, "truncated", truncated);
-		break;
-	case EBPFPUB_VALUE_ARGV:
-		put_argv(out, &f->value.argv);
-		fprintf(out, ",\"source\":\"%s\"",
-			f->value.argv.source == EBPFPUB_ARGV_FROM_NEW_MM ? "new_mm" : "caller");
-		put_bool(out, "truncated", truncated);
+	default:
+		d = fmt_string(d, f->value.bytes.data, f->value.bytes.len);
+		d = fmt_truncated_end(d, f->flags & EBPFPUB_FIELD_TRUNCATED);
 		break;
 	}
-	putc('}', out);
+	outbuf_commit(out, d);
 }
 
-void print_json_event(FILE *out, const struct ebpfpub_event *e)
+static void put_field(struct outbuf *out, const struct ebpfpub_field *f)
 {
-	size_t i;
+	enum printer_missing why = printer_field_missing(f);
+	bool truncated = f->flags & EBPFPUB_FIELD_TRUNCATED;
+	const struct literal *prefix;
 
-	fprintf(out,
-		"{\"timestamp\":%" PRIu64 ",\"process_id\":%" PRIu32 ",\"thread_id\":%" PRIu32
-		",\"user_id\":%" PRIu32 ",\"group_id\":%" PRIu32 ",\"exit_code\":%" PRId64
-		",\"probe_error\":%" PRIu32 ",\"syscall\":",
-		e->timestamp_ns, e->pid, e->tid, e->uid, e->gid, e->exit_code, e->probe_error);
+	if ((unsigned)f->type >= sizeof(type_prefix) / sizeof(type_prefix[0]) ||
+	    !type_prefix[f->type].s) {
+		/* A type newer than this tool: the register value is still meaningful. */
+		outbuf_lit(out, "{\"type\":\"unknown\",\"type_number\":");
+		outbuf_i64(out, (int)f->type);
+		outbuf_lit(out, ",\"value\":\"0x");
+		outbuf_hex64(out, f->raw);
+		outbuf_lit(out, "\"}");
+		return;
+	}
+	prefix = &type_prefix[f->type];
+	if (why != PRINTER_HAS_VALUE) {
+		outbuf_put(out, prefix->s, prefix->len);
+		put_missing(out, f, why);
+		return;
+	}
+	switch (f->type) {
+	case EBPFPUB_VALUE_SIGNED:
+	case EBPFPUB_VALUE_UNSIGNED:
+	case EBPFPUB_VALUE_POINTER:
+	case EBPFPUB_VALUE_STRING:
+		put_simple_field(out, f, prefix);
+		return;
+	case EBPFPUB_VALUE_BYTES:
+		outbuf_put(out, prefix->s, prefix->len);
+		outbuf_lit(out, "\"value\":\"");
+		escape_hex(out, f->value.bytes.data, f->value.bytes.len);
+		outbuf_lit(out, "\",\"length\":");
+		outbuf_u64(out, f->value.bytes.len);
+		break;
+	case EBPFPUB_VALUE_SOCKADDR:
+		outbuf_put(out, prefix->s, prefix->len);
+		outbuf_lit(out, "\"value\":");
+		put_sockaddr(out, &f->value.sockaddr);
+		break;
+	case EBPFPUB_VALUE_ARGV:
+		outbuf_put(out, prefix->s, prefix->len);
+		outbuf_lit(out, "\"value\":");
+		put_argv(out, &f->value.argv);
+		if (f->value.argv.source == EBPFPUB_ARGV_FROM_NEW_MM)
+			outbuf_lit(out, ",\"source\":\"new_mm\"");
+		else
+			outbuf_lit(out, ",\"source\":\"caller\"");
+		break;
+	}
+	put_truncated_end(out, truncated);
+}
+
+/* The members up to "syscall": only numbers, so one reservation covers them. */
+#define HEADER_MAX (sizeof("{\"timestamp\":,\"process_id\":,\"thread_id\":,\"user_id\":"    \
+			   ",\"group_id\":,\"exit_code\":,\"probe_error\":,\"syscall\":") - 1 + \
+		    7 * FMT_INT_MAX)
+
+void print_json_event(struct outbuf *out, const struct ebpfpub_event *e)
+{
+	size_t i, comm_len = strnlen(e->comm, sizeof(e->comm));
+	char *d = outbuf_reserve(out, HEADER_MAX);
+
+	if (!d)
+		return;
+	d = fmt_lit(d, "{\"timestamp\":");
+	d = fmt_u64(d, e->timestamp_ns);
+	d = fmt_lit(d, ",\"process_id\":");
+	d = fmt_u64(d, e->pid);
+	d = fmt_lit(d, ",\"thread_id\":");
+	d = fmt_u64(d, e->tid);
+	d = fmt_lit(d, ",\"user_id\":");
+	d = fmt_u64(d, e->uid);
+	d = fmt_lit(d, ",\"group_id\":");
+	d = fmt_u64(d, e->gid);
+	d = fmt_lit(d, ",\"exit_code\":");
+	d = fmt_i64(d, e->exit_code);
+	d = fmt_lit(d, ",\"probe_error\":");
+	d = fmt_u64(d, e->probe_error);
+	d = fmt_lit(d, ",\"syscall\":");
+	outbuf_commit(out, d);
 	put_cstring(out, e->syscall);
-	fputs(",\"serializer\":", out);
+	outbuf_lit(out, ",\"serializer\":");
 	put_cstring(out, e->serializer);
-	fputs(",\"comm\":", out);
-	put_string(out, e->comm, strnlen(e->comm, sizeof(e->comm)));
-	fprintf(out, ",\"duration_ns\":%" PRIu64 ",\"args\":{", e->duration_ns);
+
+	d = outbuf_reserve(out, string_room(comm_len, 64 + FMT_INT_MAX));
+	if (!d)
+		return;
+	d = fmt_lit(d, ",\"comm\":");
+	d = fmt_string(d, e->comm, comm_len);
+	d = fmt_lit(d, ",\"duration_ns\":");
+	d = fmt_u64(d, e->duration_ns);
+	d = fmt_lit(d, ",\"args\":{");
+	outbuf_commit(out, d);
 	for (i = 0; i < e->field_count; i++) {
 		if (i)
-			putc(',', out);
+			outbuf_putc(out, ',');
 		put_cstring(out, e->fields[i].name);
-		putc(':', out);
+		outbuf_putc(out, ':');
 		put_field(out, &e->fields[i]);
 	}
-	fputs("}}\n", out);
+	outbuf_lit(out, "}}\n");
 }

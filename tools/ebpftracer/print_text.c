@@ -9,22 +9,32 @@
  * printed by its type, and every byte that came from user memory goes through escape_text().
  */
 #include <arpa/inet.h>
-#include <inttypes.h>
 #include <sys/socket.h>
 
 #include "escape.h"
 #include "printer.h"
 
-static void print_quoted(FILE *out, const char *data, uint32_t len, bool truncated)
+static void print_truncated(struct outbuf *out, bool truncated)
 {
-	putc('\'', out);
-	escape_text(out, data, len);
-	putc('\'', out);
 	if (truncated)
-		fputs("...(truncated)", out);
+		outbuf_lit(out, "...(truncated)");
 }
 
-static void print_sockaddr(FILE *out, const struct ebpfpub_sockaddr *sa)
+static void print_quoted(struct outbuf *out, const char *data, uint32_t len, bool truncated)
+{
+	char *d = outbuf_reserve(out, size_add(escape_text_max(len), 16));
+
+	if (!d)
+		return;
+	*d++ = '\'';
+	d = escape_text_at(d, data, len);
+	*d++ = '\'';
+	if (truncated)
+		d = fmt_lit(d, "...(truncated)");
+	outbuf_commit(out, d);
+}
+
+static void print_sockaddr(struct outbuf *out, const struct ebpfpub_sockaddr *sa)
 {
 	char addr[INET6_ADDRSTRLEN];
 
@@ -33,47 +43,55 @@ static void print_sockaddr(FILE *out, const struct ebpfpub_sockaddr *sa)
 	case AF_INET:
 		if (sa->data.len < 6 || !inet_ntop(AF_INET, sa->addr, addr, sizeof(addr)))
 			break;
-		fprintf(out, "%s:%u", addr, sa->port);
+		outbuf_puts(out, addr);
+		outbuf_putc(out, ':');
+		outbuf_u64(out, sa->port);
 		return;
 	case AF_INET6:
 		if (sa->data.len < 22 || !inet_ntop(AF_INET6, sa->addr, addr, sizeof(addr)))
 			break;
-		if (sa->scope_id)
-			fprintf(out, "[%s%%%u]:%u", addr, sa->scope_id, sa->port);
-		else
-			fprintf(out, "[%s]:%u", addr, sa->port);
+		outbuf_putc(out, '[');
+		outbuf_puts(out, addr);
+		if (sa->scope_id) {
+			outbuf_putc(out, '%');
+			outbuf_u64(out, sa->scope_id);
+		}
+		outbuf_lit(out, "]:");
+		outbuf_u64(out, sa->port);
 		return;
 	case AF_UNIX:
 		if (!sa->data.len) {
-			fputs("unix:(unnamed)", out);
+			outbuf_lit(out, "unix:(unnamed)");
 		} else if (sa->data.data[0] == '\0') {
-			fputs("unix:@", out);
+			outbuf_lit(out, "unix:@");
 			escape_text(out, sa->data.data + 1, sa->data.len - 1);
 		} else {
-			fputs("unix:", out);
+			outbuf_lit(out, "unix:");
 			escape_text(out, sa->data.data, sa->data.len);
 		}
 		return;
 	}
-	fprintf(out, "family=%u bytes=", sa->family);
+	outbuf_lit(out, "family=");
+	outbuf_u64(out, sa->family);
+	outbuf_lit(out, " bytes=");
 	if (sa->data.len)
 		escape_hex(out, sa->data.data, sa->data.len);
 }
 
-static void print_argv(FILE *out, const struct ebpfpub_field *f)
+static void print_argv(struct outbuf *out, const struct ebpfpub_field *f)
 {
 	const struct ebpfpub_argv *argv = &f->value.argv;
 	bool more = f->flags & EBPFPUB_FIELD_TRUNCATED;
 	uint32_t i;
 
-	putc('[', out);
+	outbuf_putc(out, '[');
 	for (i = 0; i < argv->count; i++) {
 		uint32_t flags = argv->arg_flags[i];
 
 		if (i)
-			fputs(", ", out);
+			outbuf_lit(out, ", ");
 		if (flags & EBPFPUB_FIELD_UNREADABLE)
-			fputs("<unreadable>", out);
+			outbuf_lit(out, "<unreadable>");
 		else
 			print_quoted(out, argv->args[i].data, argv->args[i].len,
 				     flags & EBPFPUB_FIELD_TRUNCATED);
@@ -82,12 +100,14 @@ static void print_argv(FILE *out, const struct ebpfpub_field *f)
 	}
 	/* The field is flagged truncated when an argument was cut (marked above) or when
 	 * arguments past the last captured one were left out (marked here). */
-	if (more)
-		fputs(argv->count ? ", ...(truncated)" : "...(truncated)", out);
-	putc(']', out);
+	if (more && argv->count)
+		outbuf_lit(out, ", ...(truncated)");
+	else if (more)
+		outbuf_lit(out, "...(truncated)");
+	outbuf_putc(out, ']');
 }
 
-static void print_value(FILE *out, const struct ebpfpub_field *f)
+static void print_value(struct outbuf *out, const struct ebpfpub_field *f)
 {
 	static const char *const missing[] = {
 		[PRINTER_NULL] = "<NULL>",
@@ -99,56 +119,85 @@ static void print_value(FILE *out, const struct ebpfpub_field *f)
 	bool truncated = f->flags & EBPFPUB_FIELD_TRUNCATED;
 
 	if (why != PRINTER_HAS_VALUE) {
-		fputs(missing[why], out);
+		outbuf_puts(out, missing[why]);
 		return;
 	}
 	switch (f->type) {
 	case EBPFPUB_VALUE_SIGNED:
-		fprintf(out, "%" PRId64, f->value.s);
+		outbuf_i64(out, f->value.s);
 		break;
 	case EBPFPUB_VALUE_UNSIGNED:
-		fprintf(out, "%" PRIu64, f->value.u);
+		outbuf_u64(out, f->value.u);
 		break;
 	case EBPFPUB_VALUE_POINTER:
-		fprintf(out, "0x%" PRIx64, f->value.u);
+		outbuf_lit(out, "0x");
+		outbuf_hex64(out, f->value.u);
 		break;
 	case EBPFPUB_VALUE_STRING:
 		print_quoted(out, f->value.bytes.data, f->value.bytes.len, truncated);
 		break;
 	case EBPFPUB_VALUE_BYTES:
-		fputs("hex:", out);
+		outbuf_lit(out, "hex:");
 		escape_hex(out, f->value.bytes.data, f->value.bytes.len);
-		if (truncated)
-			fputs("...(truncated)", out);
+		print_truncated(out, truncated);
 		break;
 	case EBPFPUB_VALUE_SOCKADDR:
 		print_sockaddr(out, &f->value.sockaddr);
-		if (truncated)
-			fputs("...(truncated)", out);
+		print_truncated(out, truncated);
 		break;
 	case EBPFPUB_VALUE_ARGV:
 		print_argv(out, f);
 		break;
 	default:
 		/* A type newer than this tool: the register value is still meaningful. */
-		fprintf(out, "<type %d> 0x%" PRIx64, (int)f->type, f->raw);
+		outbuf_lit(out, "<type ");
+		outbuf_i64(out, (int)f->type);
+		outbuf_lit(out, "> 0x");
+		outbuf_hex64(out, f->raw);
 		break;
 	}
 }
 
-void print_text_event(FILE *out, const struct ebpfpub_event *e)
+/* Names come from tracefs and are printed as they are; glibc's printf wrote "(null)" for
+ * a missing one, and so do we. */
+static void print_name(struct outbuf *out, const char *name)
 {
+	outbuf_puts(out, name ? name : "(null)");
+}
+
+/* The first line and "syscall: ": only numbers, so one reservation covers them. */
+#define HEADER_MAX (sizeof("timestamp:  process_id:  thread_id:  user_id:  group_id: "        \
+			   " exit_code:  probe_error: \nsyscall: ") - 1 + 7 * FMT_INT_MAX)
+
+void print_text_event(struct outbuf *out, const struct ebpfpub_event *e)
+{
+	char *d = outbuf_reserve(out, HEADER_MAX);
 	size_t i;
 
-	fprintf(out,
-		"timestamp: %" PRIu64 " process_id: %" PRIu32 " thread_id: %" PRIu32
-		" user_id: %" PRIu32 " group_id: %" PRIu32 " exit_code: %" PRId64
-		" probe_error: %" PRIu32 "\n",
-		e->timestamp_ns, e->pid, e->tid, e->uid, e->gid, e->exit_code, e->probe_error);
-	fprintf(out, "syscall: %s", e->syscall);
+	if (!d)
+		return;
+	d = fmt_lit(d, "timestamp: ");
+	d = fmt_u64(d, e->timestamp_ns);
+	d = fmt_lit(d, " process_id: ");
+	d = fmt_u64(d, e->pid);
+	d = fmt_lit(d, " thread_id: ");
+	d = fmt_u64(d, e->tid);
+	d = fmt_lit(d, " user_id: ");
+	d = fmt_u64(d, e->uid);
+	d = fmt_lit(d, " group_id: ");
+	d = fmt_u64(d, e->gid);
+	d = fmt_lit(d, " exit_code: ");
+	d = fmt_i64(d, e->exit_code);
+	d = fmt_lit(d, " probe_error: ");
+	d = fmt_u64(d, e->probe_error);
+	d = fmt_lit(d, "\nsyscall: ");
+	outbuf_commit(out, d);
+	print_name(out, e->syscall);
 	for (i = 0; i < e->field_count; i++) {
-		fprintf(out, " %s: ", e->fields[i].name);
+		outbuf_putc(out, ' ');
+		print_name(out, e->fields[i].name);
+		outbuf_lit(out, ": ");
 		print_value(out, &e->fields[i]);
 	}
-	fputs("\n\n", out);
+	outbuf_lit(out, "\n\n");
 }

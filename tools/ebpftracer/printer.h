@@ -3,18 +3,18 @@
 #ifndef EBPFTRACER_PRINTER_H
 #define EBPFTRACER_PRINTER_H
 
-#include <stdio.h>
-
 #include <ebpfpub/ebpfpub.h>
 
-/* Writes one event to OUT; the caller checks ferror(OUT) and flushes. */
-typedef void (*printer_event_fn)(FILE *out, const struct ebpfpub_event *event);
+#include "outbuf.h"
+
+/* Appends one event, whole lines only, to OUT; the caller checks OUT->error and writes. */
+typedef void (*printer_event_fn)(struct outbuf *out, const struct ebpfpub_event *event);
 
 /* Two lines (the header, then the syscall and its arguments) and an empty line. */
-void print_text_event(FILE *out, const struct ebpfpub_event *event);
+void print_text_event(struct outbuf *out, const struct ebpfpub_event *event);
 
 /* One JSON object on one line. */
-void print_json_event(FILE *out, const struct ebpfpub_event *event);
+void print_json_event(struct outbuf *out, const struct ebpfpub_event *event);
 
 /* Why a captured field holds no value, shared so both printers agree on the reasons. */
 enum printer_missing {

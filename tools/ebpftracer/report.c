@@ -99,8 +99,16 @@ void report_summary(FILE *out, struct ebpfpub_tracer *t)
 	/* One output here; a program sharing one between tracers would list each. */
 	fprintf(out, "  lost events (%s output): %" PRIu64 "\n",
 		output_kind_name(ebpfpub_perf_output_kind(output)), ebpfpub_perf_output_lost(output));
-	fprintf(out, "  enter dropped (event map full): %" PRIu64 "\n", st.enter_dropped);
-	fprintf(out, "  exits without enter: %" PRIu64 "\n", st.exit_without_enter);
+	fprintf(out, "  enter dropped (no room for the entry): %" PRIu64 "\n", st.enter_dropped);
+	fprintf(out, "  evicted from event maps (too many threads in a call): %" PRIu64 "\n",
+		st.evicted);
+	fprintf(out, "  exit never seen (the call did not return): %" PRIu64 "\n",
+		st.exit_not_seen);
+	fprintf(out, "  still inside a call: %" PRIu64 "\n", st.in_flight);
+	fprintf(out, "  exits without enter (began before tracing): %" PRIu64 "\n",
+		st.exit_without_enter);
+	fprintf(out, "  filtered in the kernel (pid, uid, comm, self): %" PRIu64 "\n",
+		st.kernel_filtered);
 	fprintf(out, "  filtered by serializers: %" PRIu64 "\n", st.filtered);
 	fprintf(out, "  malformed records: %" PRIu64 "\n", st.malformed);
 	fprintf(out, "  events with truncated fields: %" PRIu64 "\n", st.truncated);

@@ -1,0 +1,330 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * ebpftracer's printers against the golden files in tests/data/printers: crafted events of
+ * every value type, every escape case, every missing-value reason and extreme integers.
+ * The golden files were written by the printers of before the rewrite for speed, so the
+ * output must stay byte-identical.
+ *
+ *   test_printers GOLDEN_DIR          compares (the unit suite)
+ *   test_printers --print text|json   writes the output to stdout (to record the files)
+ */
+#include <arpa/inet.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "test.h"
+
+#include "../../tools/ebpftracer/printer.h"
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+#define BYTES(s) { .data = (s), .len = sizeof(s) - 1 }
+
+#define INT_S(n, w, v) { .name = (n), .type = EBPFPUB_VALUE_SIGNED, .width = (w), \
+			 .raw = (uint64_t)(int64_t)(v), .value.s = (v) }
+#define INT_U(n, w, v) { .name = (n), .type = EBPFPUB_VALUE_UNSIGNED, .width = (w), \
+			 .raw = (v), .value.u = (v) }
+#define PTR(n, v) { .name = (n), .type = EBPFPUB_VALUE_POINTER, .width = 8, .raw = (v), \
+		    .value.u = (v) }
+#define STR(n, s, fl) { .name = (n), .type = EBPFPUB_VALUE_STRING, .width = 8, \
+			.raw = 0x7ffc0000a000, .flags = (fl), .value.bytes = BYTES(s) }
+#define BUF(n, s, fl) { .name = (n), .type = EBPFPUB_VALUE_BYTES, .width = 8, \
+			.raw = 0x7ffc0000b000, .flags = (fl), .value.bytes = BYTES(s) }
+#define MISSING(n, t, fl) { .name = (n), .type = (t), .width = 8, .raw = 0xdead0000beef, \
+			    .flags = (fl) }
+
+/* Strings: plain, then one for each escape of either printer. */
+static const struct ebpfpub_field strings[] = {
+	STR("empty", "", 0),
+	STR("plain", "/tmp/ebpfpub-test/a b~c", 0),
+	STR("quotes", "single ' double \" back \\ end", 0),
+	STR("controls", "nl\n tab\t cr\r bs\b ff\f nul\x00 one\x01 us\x1f" " del\x7f" " esc\x1b[31m", 0),
+	STR("c1", "c1 start \xc2\x80 end \xc2\x9f nbsp \xc2\xa0", 0),
+	STR("utf8", "\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 \xf4\x8f\xbf\xbf \xef\xbf\xbf", 0),
+	STR("invalid", "ff \xff fe \xfe c0 \xc0\x80 c1 \xc1\xbf stray \x80 surrogate \xed\xa0\x80 "
+		       "big \xf4\x90\x80\x80 over3 \xe0\x80\x80 over4 \xf0\x80\x80\x80 f5 \xf5", 0),
+	STR("cut_2", "cut \xc3", 0),
+	STR("cut_3", "cut \xe2\x82", 0),
+	STR("cut_4", "cut \xf0\x9f\x98", 0),
+	STR("bad_cont", "bad \xe2\x28\xa1 \xf0\x9f\x28\x80", 0),
+	STR("truncated", "/very/long/path/cut/her", EBPFPUB_FIELD_TRUNCATED),
+	STR("only_escapes", "''\\\\\"\"\n\n\xff\xff", EBPFPUB_FIELD_TRUNCATED),
+	STR("long", "0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz"
+		    "0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz"
+		    "\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac'''\\\\\\\x01\x02\x03\xff\xfe\xfd"
+		    "0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz", 0),
+};
+
+/* Integers at the ends of each width, pointers, byte buffers. */
+static const struct ebpfpub_field numbers[] = {
+	INT_S("s8_min", 1, -128), INT_S("s8_max", 1, 127),
+	INT_S("s16_min", 2, -32768), INT_S("s16_max", 2, 32767),
+	INT_S("s32_min", 4, INT32_MIN), INT_S("s32_max", 4, INT32_MAX),
+	INT_S("s64_min", 8, INT64_MIN), INT_S("s64_max", 8, INT64_MAX),
+	INT_S("zero", 4, 0), INT_S("minus_one", 4, -1), INT_S("dfd", 4, -100),
+	INT_S("ten", 8, 10), INT_S("nines", 8, 999999999999999999),
+	INT_U("u8_max", 1, 255), INT_U("u16_max", 2, 65535),
+	INT_U("u32_max", 4, UINT32_MAX), INT_U("u64_max", 8, UINT64_MAX),
+	INT_U("u_zero", 4, 0), INT_U("mode", 4, 0755), INT_U("pow10", 8, 10000000000000000000u),
+	PTR("null_ptr", 0), PTR("ptr", 0x7ffd1234abcd), PTR("ptr_max", UINT64_MAX),
+	PTR("ptr_small", 0xf),
+	BUF("buf_empty", "", 0),
+	BUF("buf", "\x00\x01\x7f\x80\xfe\xff" "AZaz09'\"\\", 0),
+	BUF("buf_cut", "\xde\xad\xbe\xef", EBPFPUB_FIELD_TRUNCATED),
+};
+
+#define SA_FIELD(n, sa, fl) { .name = (n), .type = EBPFPUB_VALUE_SOCKADDR, .width = 8, \
+			      .raw = 0x7ffc0000c000, .flags = (fl), .value.sockaddr = sa }
+
+static const struct ebpfpub_field sockaddrs[] = {
+	SA_FIELD("in", ((struct ebpfpub_sockaddr){ .family = AF_INET, .port = 9,
+		 .addr = { 127, 0, 0, 1 }, .data = BYTES("\x00\x09\x7f\x00\x00\x01\0\0\0\0\0\0\0\0") }), 0),
+	SA_FIELD("in_max", ((struct ebpfpub_sockaddr){ .family = AF_INET, .port = 65535,
+		 .addr = { 255, 255, 255, 255 }, .data = BYTES("\xff\xff\xff\xff\xff\xff") }), 0),
+	SA_FIELD("in_short", ((struct ebpfpub_sockaddr){ .family = AF_INET,
+		 .data = BYTES("\x00\x50\x0a") }), 0),
+	SA_FIELD("in6", ((struct ebpfpub_sockaddr){ .family = AF_INET6, .port = 443,
+		 .addr = { [15] = 1 }, .flowinfo = 5,
+		 .data = BYTES("\x01\xbb\0\0\0\x05\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\x01\0\0\0\0") }), 0),
+	SA_FIELD("in6_scope", ((struct ebpfpub_sockaddr){ .family = AF_INET6, .port = 22,
+		 .addr = { 0xfe, 0x80, [15] = 1 }, .flowinfo = UINT32_MAX, .scope_id = 3,
+		 .data = BYTES("\x00\x16\xff\xff\xff\xff\xfe\x80\0\0\0\0\0\0\0\0\0\0\0\0\0\x01\0\0\0\x03") }),
+		 0),
+	SA_FIELD("in6_mapped", ((struct ebpfpub_sockaddr){ .family = AF_INET6, .port = 0,
+		 .addr = { [10] = 0xff, [11] = 0xff, 10, 0, 0, 1 },
+		 .data = BYTES("\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\xff\xff\x0a\0\0\x01") }), 0),
+	SA_FIELD("in6_short", ((struct ebpfpub_sockaddr){ .family = AF_INET6, .port = 80,
+		 .data = BYTES("\x00\x50\0\0\0\0\x20\x01\x0d\xb8") }), 0),
+	SA_FIELD("unix", ((struct ebpfpub_sockaddr){ .family = AF_UNIX,
+		 .data = BYTES("/run/x.sock") }), 0),
+	SA_FIELD("unix_escapes", ((struct ebpfpub_sockaddr){ .family = AF_UNIX,
+		 .data = BYTES("/tmp/it's\n\"\\\xff\xc2\x85") }), 0),
+	SA_FIELD("unix_abstract", ((struct ebpfpub_sockaddr){ .family = AF_UNIX,
+		 .data = BYTES("\0abstract\0name") }), 0),
+	SA_FIELD("unix_abstract_empty", ((struct ebpfpub_sockaddr){ .family = AF_UNIX,
+		 .data = BYTES("\0") }), 0),
+	SA_FIELD("unix_unnamed", ((struct ebpfpub_sockaddr){ .family = AF_UNIX }), 0),
+	SA_FIELD("unix_cut", ((struct ebpfpub_sockaddr){ .family = AF_UNIX,
+		 .data = BYTES("/run/a-very-long") }), EBPFPUB_FIELD_TRUNCATED),
+	SA_FIELD("netlink", ((struct ebpfpub_sockaddr){ .family = AF_NETLINK,
+		 .data = BYTES("\0\0\x39\x30\0\0\0\0\x01\0\0\0") }), 0),
+	SA_FIELD("unspec_empty", ((struct ebpfpub_sockaddr){ .family = AF_UNSPEC }), 0),
+	SA_FIELD("family_max", ((struct ebpfpub_sockaddr){ .family = UINT16_MAX,
+		 .data = BYTES("\xab") }), EBPFPUB_FIELD_TRUNCATED),
+};
+
+static const struct ebpfpub_bytes args_plain[] = { BYTES("mkdir"), BYTES("-p"), BYTES("/tmp/x") };
+static const uint32_t flags_plain[] = { 0, 0, 0 };
+static const struct ebpfpub_bytes args_mixed[] = {
+	BYTES(""), BYTES("it's"), BYTES(""), BYTES("cut-her"), BYTES("a\tb\n\xff\"\\"),
+};
+static const uint32_t flags_mixed[] = {
+	0, 0, EBPFPUB_FIELD_UNREADABLE, EBPFPUB_FIELD_TRUNCATED, 0,
+};
+static const struct ebpfpub_bytes args_last_cut[] = { BYTES("sh"), BYTES("-c"), BYTES("ech") };
+static const uint32_t flags_last_cut[] = { 0, 0, EBPFPUB_FIELD_TRUNCATED };
+static const struct ebpfpub_bytes args_unreadable[] = { BYTES("true"), BYTES("") };
+static const uint32_t flags_unreadable[] = { 0, EBPFPUB_FIELD_UNREADABLE };
+
+#define ARGV(n, a, f, c, src, fl, m) { .name = (n), .type = EBPFPUB_VALUE_ARGV, .width = 8, \
+	.raw = 0x7ffc0000d000, .flags = (fl), .value.argv = { .count = (c), .source = (src), \
+	.args = (a), .arg_flags = (f), .more = (m) } }
+
+static const struct ebpfpub_field argvs[] = {
+	ARGV("argv", args_plain, flags_plain, 3, EBPFPUB_ARGV_FROM_CALLER, 0, false),
+	ARGV("argv_new_mm", args_plain, flags_plain, 3, EBPFPUB_ARGV_FROM_NEW_MM, 0, false),
+	ARGV("argv_mixed", args_mixed, flags_mixed, 5, EBPFPUB_ARGV_FROM_CALLER,
+	     EBPFPUB_FIELD_TRUNCATED | EBPFPUB_FIELD_UNREADABLE, false),
+	ARGV("argv_more", args_plain, flags_plain, 2, EBPFPUB_ARGV_FROM_NEW_MM,
+	     EBPFPUB_FIELD_TRUNCATED, true),
+	ARGV("argv_last_cut", args_last_cut, flags_last_cut, 3, EBPFPUB_ARGV_FROM_CALLER,
+	     EBPFPUB_FIELD_TRUNCATED, false),
+	ARGV("argv_none_more", args_plain, flags_plain, 0, EBPFPUB_ARGV_FROM_CALLER,
+	     EBPFPUB_FIELD_TRUNCATED, true),
+	ARGV("argv_empty", NULL, NULL, 0, EBPFPUB_ARGV_FROM_CALLER, 0, false),
+	ARGV("argv_unreadable_tail", args_unreadable, flags_unreadable, 2,
+	     EBPFPUB_ARGV_FROM_CALLER, EBPFPUB_FIELD_UNREADABLE, false),
+	ARGV("argv_null", NULL, NULL, 0, EBPFPUB_ARGV_FROM_CALLER, EBPFPUB_FIELD_NULL, false),
+	ARGV("argv_unreadable", NULL, NULL, 0, EBPFPUB_ARGV_FROM_CALLER,
+	     EBPFPUB_FIELD_UNREADABLE, false),
+};
+
+/* Fields without a value, each reason and the order in which reasons win. */
+static const struct ebpfpub_field missing[] = {
+	MISSING("str_null", EBPFPUB_VALUE_STRING, EBPFPUB_FIELD_NULL),
+	MISSING("str_unreadable", EBPFPUB_VALUE_STRING, EBPFPUB_FIELD_UNREADABLE),
+	MISSING("str_both", EBPFPUB_VALUE_STRING, EBPFPUB_FIELD_UNREADABLE | EBPFPUB_FIELD_NULL),
+	MISSING("sa_not_captured", EBPFPUB_VALUE_SOCKADDR, EBPFPUB_FIELD_NOT_CAPTURED),
+	MISSING("sa_bad_length", EBPFPUB_VALUE_SOCKADDR, EBPFPUB_FIELD_BAD_LENGTH),
+	MISSING("buf_bad_length", EBPFPUB_VALUE_BYTES,
+		EBPFPUB_FIELD_BAD_LENGTH | EBPFPUB_FIELD_TRUNCATED),
+	MISSING("buf_not_captured", EBPFPUB_VALUE_BYTES,
+		EBPFPUB_FIELD_NOT_CAPTURED | EBPFPUB_FIELD_BAD_LENGTH),
+	{ .name = "ptr_zero_raw", .type = EBPFPUB_VALUE_STRING, .flags = EBPFPUB_FIELD_NULL },
+	{ .name = "type_zero", .type = 0, .raw = 0x1234 },
+	{ .name = "type_new", .type = 99, .raw = UINT64_MAX, .flags = EBPFPUB_FIELD_NULL },
+};
+
+static const struct ebpfpub_field mkdir_fields[] = {
+	STR("pathname", "/tmp", 0),
+	INT_U("mode", 4, 0755),
+};
+
+static const struct ebpfpub_event events[] = {
+	{ .syscall = "mkdir", .serializer = "generic", .timestamp_ns = 5844569753196,
+	  .pid = 21270, .tid = 21270, .exit_code = -17, .duration_ns = 1450,
+	  .comm = "workload_mkdir", .field_count = N(mkdir_fields), .fields = mkdir_fields },
+	{ .syscall = "strings", .serializer = "test", .timestamp_ns = 1, .pid = 1, .tid = 2,
+	  .uid = 1000, .gid = 1000, .exit_code = 0, .duration_ns = 0,
+	  .probe_error = EBPFPUB_PROBE_ERROR_TRUNCATED, .comm = "a'b\"c\\d\ne\xff",
+	  .field_count = N(strings), .fields = strings },
+	{ .syscall = "numbers", .serializer = "test", .timestamp_ns = UINT64_MAX,
+	  .pid = UINT32_MAX, .tid = UINT32_MAX, .uid = UINT32_MAX, .gid = UINT32_MAX,
+	  .exit_code = INT64_MIN, .duration_ns = UINT64_MAX, .probe_error = UINT32_MAX,
+	  .comm = "0123456789abcdef", .field_count = N(numbers), .fields = numbers },
+	{ .syscall = "connect", .serializer = "connect", .timestamp_ns = 1000000000,
+	  .pid = 42, .tid = 43, .exit_code = INT64_MAX, .duration_ns = 31000,
+	  .comm = "curl", .field_count = N(sockaddrs), .fields = sockaddrs },
+	{ .syscall = "execve", .serializer = "execve", .timestamp_ns = 999,
+	  .pid = 7, .tid = 7, .exit_code = -2, .duration_ns = 10,
+	  .probe_error = EBPFPUB_PROBE_ERROR_READ | EBPFPUB_PROBE_ERROR_TRUNCATED,
+	  .comm = "\xc3\xa9t\xc3\xa9", .field_count = N(argvs), .fields = argvs },
+	{ .syscall = "missing", .serializer = "generic", .timestamp_ns = 10, .pid = 2, .tid = 3,
+	  .exit_code = -14, .duration_ns = 5,
+	  .probe_error = EBPFPUB_PROBE_ERROR_READ | EBPFPUB_PROBE_ERROR_NO_SPACE,
+	  .comm = "", .field_count = N(missing), .fields = missing },
+	{ .syscall = "getpid", .serializer = "generic", .timestamp_ns = 0, .pid = 0, .tid = 0,
+	  .exit_code = 0, .comm = "x", .field_count = 0, .fields = NULL },
+};
+
+/*
+ * The whole corpus through one printer into a string of *LEN bytes. A buffer of CAP bytes:
+ * a small one grows in the middle of every kind of value.
+ */
+static char *print_all(bool json, size_t cap, size_t *len)
+{
+	struct outbuf b;
+	size_t i;
+
+	ASSERT(outbuf_init(&b, cap) == 0);
+	for (i = 0; i < N(events); i++) {
+		if (json)
+			print_json_event(&b, &events[i]);
+		else
+			print_text_event(&b, &events[i]);
+	}
+	ASSERT(b.error == 0);
+	*len = b.len;
+	return b.data;
+}
+
+/* The integer formatting against printf's, around every power of ten and at the ends. */
+static void check_numbers(void)
+{
+	char want[128];
+	uint64_t p = 1;
+	int k;
+
+	for (k = 0; k < 20; k++, p *= 10) {
+		const uint64_t values[] = { p - 1, p, p + 1, p * 9 + 9 };
+		size_t i;
+
+		for (i = 0; i < N(values); i++) {
+			struct outbuf b;
+			int n;
+
+			ASSERT(outbuf_init(&b, 1) == 0);
+			outbuf_u64(&b, values[i]);
+			outbuf_putc(&b, ' ');
+			outbuf_i64(&b, (int64_t)values[i]);
+			outbuf_putc(&b, ' ');
+			outbuf_i64(&b, -(int64_t)values[i]);
+			outbuf_putc(&b, ' ');
+			outbuf_hex64(&b, values[i]);
+			n = snprintf(want, sizeof(want), "%" PRIu64 " %" PRId64 " %" PRId64 " %" PRIx64,
+				     values[i], (int64_t)values[i], -(int64_t)values[i], values[i]);
+			CHECK_INT(b.len, n);
+			if (b.len != (size_t)n || memcmp(b.data, want, b.len)) {
+				fprintf(stderr, "got '%.*s', want '%s'\n", (int)b.len, b.data, want);
+				test_failures++;
+			}
+			outbuf_release(&b);
+		}
+	}
+}
+
+static char *read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *data;
+	long n;
+
+	if (!f) {
+		fprintf(stderr, "cannot open %s: %s\n", path, strerror(errno));
+		exit(1);
+	}
+	ASSERT(fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0);
+	data = malloc((size_t)n + 1);
+	ASSERT(data && fread(data, 1, (size_t)n, f) == (size_t)n);
+	fclose(f);
+	*len = (size_t)n;
+	return data;
+}
+
+/* Byte-exact comparison; on a difference, the line where it starts. */
+static void compare(const char *what, const char *got, size_t got_len, const char *want,
+		    size_t want_len)
+{
+	size_t i, line = 1, start = 0;
+
+	for (i = 0; i < got_len && i < want_len && got[i] == want[i]; i++) {
+		if (got[i] == '\n') {
+			line++;
+			start = i + 1;
+		}
+	}
+	if (i == got_len && i == want_len)
+		return;
+	fprintf(stderr, "%s: output differs from the golden file at line %zu, byte %zu\n", what,
+		line, i - start);
+	fprintf(stderr, "  want: %.*s\n", (int)strcspn(want + start, "\n"), want + start);
+	fprintf(stderr, "  got:  %.*s\n", (int)strcspn(got + start, "\n"), got + start);
+	test_failures++;
+}
+
+int main(int argc, char **argv)
+{
+	static const char *const names[] = { "events.txt", "events.jsonl" };
+	size_t len, want_len;
+	char *got, *want, path[4096];
+	int json;
+
+	if (argc == 3 && !strcmp(argv[1], "--print")) {
+		got = print_all(!strcmp(argv[2], "json"), 1 << 20, &len);
+		fwrite(got, 1, len, stdout);
+		free(got);
+		return 0;
+	}
+	if (argc != 2) {
+		fprintf(stderr, "usage: %s GOLDEN_DIR | --print text|json\n", argv[0]);
+		return 2;
+	}
+	check_numbers();
+	for (json = 0; json < 2; json++) {
+		static const size_t caps[] = { 1, 7, 64, 1 << 20 };
+		size_t c;
+
+		snprintf(path, sizeof(path), "%s/%s", argv[1], names[json]);
+		want = read_file(path, &want_len);
+		for (c = 0; c < N(caps); c++) {
+			got = print_all(json, caps[c], &len);
+			compare(names[json], got, len, want, want_len);
+			free(got);
+		}
+		free(want);
+	}
+	return test_finish("test_printers");
+}

@@ -47,6 +47,11 @@ LLVMValueRef cg_helper(struct cg_fn *f, int id, LLVMTypeRef ret, LLVMValueRef *a
 }
 
 /* Stack slots go to the entry block so that they are allocated once. */
+LLVMValueRef cg_helper0(struct cg_fn *f, int id)
+{
+	return cg_helper(f, id, f->i64, NULL, 0);
+}
+
 LLVMValueRef cg_slot(struct cg_fn *f, LLVMTypeRef type, unsigned count)
 {
 	LLVMBuilderRef b = LLVMCreateBuilderInContext(f->cg->ctx);

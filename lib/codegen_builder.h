@@ -23,6 +23,8 @@ LLVMValueRef cg_const(struct cg_fn *f, uint64_t v);
 LLVMValueRef cg_const32(struct cg_fn *f, uint32_t v);
 LLVMValueRef cg_map(struct cg_fn *f, int fd);
 LLVMValueRef cg_helper(struct cg_fn *f, int id, LLVMTypeRef ret, LLVMValueRef *args, unsigned n);
+/* A helper without arguments that returns a u64 (pid_tgid, ktime, the task...). */
+LLVMValueRef cg_helper0(struct cg_fn *f, int id);
 LLVMValueRef cg_slot(struct cg_fn *f, LLVMTypeRef type, unsigned count);
 LLVMValueRef cg_at(struct cg_fn *f, LLVMValueRef base, LLVMValueRef off);
 LLVMValueRef cg_load(struct cg_fn *f, LLVMTypeRef type, LLVMValueRef base, uint64_t off);

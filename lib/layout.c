@@ -169,6 +169,29 @@ static int add_capture(struct layout *l, const struct ebpfpub_capture *c, char *
 	return 0;
 }
 
+/* The serializer's exit code may replace the ARGV capture of ops->rewind_argv, from where it
+ * starts to the end of the enter captures: keep it the last enter capture. */
+static void place_rewind_capture(struct layout *l)
+{
+	size_t i;
+
+	l->rewind_capture = -1;
+	if (!l->ops || !l->ops->rewind_argv)
+		return;
+	for (i = 0; i < l->capture_count; i++) {
+		struct layout_capture c = l->captures[i];
+
+		if (c.kind != EBPFPUB_CAPTURE_ARGV || c.when != EBPFPUB_AT_ENTER ||
+		    strcmp(l->args[c.arg]->name, l->ops->rewind_argv) != 0)
+			continue;
+		memmove(&l->captures[i], &l->captures[i + 1],
+			(l->capture_count - i - 1) * sizeof(c));
+		l->captures[l->capture_count - 1] = c;
+		l->rewind_capture = (int)l->capture_count - 1;
+		return;
+	}
+}
+
 int layout_build(struct layout *l, const char *syscall, const char *enter_buf, size_t enter_len,
 		 const char *exit_buf, size_t exit_len, const struct ebpfpub_serializer *ser,
 		 const struct layout_storage *storage, char *err, size_t err_size)
@@ -251,22 +274,8 @@ int layout_build(struct layout *l, const char *syscall, const char *enter_buf, s
 		if (r < 0)
 			goto err;
 	}
-	l->is_exec = serializer_is_exec(syscall);
-	if (l->is_exec) {
-		/* A successful exec replaces the enter-time argv, from where it starts to the end
-		 * of the enter captures, by the new program's: keep it the last enter capture. */
-		for (i = 0; i + 1 < l->capture_count; i++) {
-			struct layout_capture c = l->captures[i];
-
-			if (c.kind != EBPFPUB_CAPTURE_ARGV || c.when != EBPFPUB_AT_ENTER ||
-			    strcmp(l->args[c.arg]->name, "argv") != 0)
-				continue;
-			memmove(&l->captures[i], &l->captures[i + 1],
-				(l->capture_count - i - 1) * sizeof(c));
-			l->captures[l->capture_count - 1] = c;
-			break;
-		}
-	}
+	l->ops = serializer_ops_for(syscall);
+	place_rewind_capture(l);
 
 	l->fixed_size = RECORD_HEADER_SIZE + 8 * l->arg_count;
 	l->entry_size = l->fixed_size;

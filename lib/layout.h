@@ -46,7 +46,8 @@ struct layout {
 	size_t capture_count;
 	uint32_t ret_offset;                    /* offset of `ret` in the exit record */
 	bool has_enter_captures;
-	bool is_exec;                           /* re-read argv from the new mm at exit */
+	const struct serializer_ops *ops;       /* the syscall's built-in extras, or NULL */
+	int rewind_capture;                     /* index of ops->rewind_argv's capture, or -1 */
 	uint32_t fixed_size;                    /* header + args */
 	uint32_t entry_size;                    /* event map value: fixed + enter capture room */
 	uint32_t enter_capacity;                /* where enter captures must stop */

@@ -38,7 +38,7 @@ struct tracer_syscall {
 	int event_map_fd;
 	int enter_fd, exit_fd;        /* programs */
 	int enter_link, exit_link;    /* perf events holding the attachments */
-	int exit_link2;               /* execveat: its exit program on sys_exit_execve too */
+	int exit_link2;               /* its exit program on the serializer's extra tracepoint */
 	bool entry_in_task;           /* its entries wait in the tracer's task storage */
 	uint64_t memory;
 	char *ir;
@@ -489,7 +489,7 @@ static void fill_env(struct ebpfpub_tracer *t, struct tracer_syscall *s, struct 
 		env->filter_comm = true;
 		memcpy(env->comm, t->comm, sizeof(env->comm));
 	}
-	if (s->layout.is_exec && !t->mm_offsets_tried) {
+	if (s->layout.ops && s->layout.ops->needs_mm_offsets && !t->mm_offsets_tried) {
 		char err[256];
 
 		t->mm_offsets_tried = true;
@@ -498,7 +498,8 @@ static void fill_env(struct ebpfpub_tracer *t, struct tracer_syscall *s, struct 
 						       err, sizeof(err)) == 0;
 		if (!t->have_mm_offsets)
 			util_log(t->opts.log_fn, t->opts.log_ctx, EBPFPUB_LOG_WARNING,
-				 "%s: execve argv will only be read at enter", err);
+				 "%s: syscall '%s': argv will only be read at enter", err,
+				 s->layout.syscall);
 	}
 	env->have_mm_offsets = t->have_mm_offsets;
 	env->task_mm_offset = t->task_mm_offset;
@@ -631,20 +632,22 @@ static int create_event_map(struct ebpfpub_tracer *t, struct tracer_syscall *s)
 		    r == -EPERM ? " (needs root or CAP_BPF)" : "");
 }
 
-/* x86-64 reports the return of a successful execveat as one of execve (the new program
- * starts with execve's syscall number): watch for it there as well. */
-static int attach_execveat_exit(struct ebpfpub_tracer *t, struct tracer_syscall *s)
+/* The serializer's second exit tracepoint (execveat's successful returns come through
+ * sys_exit_execve). */
+static int attach_extra_exit(struct ebpfpub_tracer *t, struct tracer_syscall *s,
+			     const char *other)
 {
-	char err[UTIL_ERR_SIZE];
+	char err[UTIL_ERR_SIZE], event[300], what[400];
 	uint32_t id;
 	int r;
 
-	r = loader_tracepoint_id(t->tracefs, "sys_exit_execve", &id);
+	snprintf(event, sizeof(event), "sys_exit_%s", other);
+	snprintf(what, sizeof(what), "syscall '%s': the exit program on %s", s->layout.syscall,
+		 event);
+	r = loader_tracepoint_id(t->tracefs, event, &id);
 	if (r < 0)
-		return fail(t, r, "syscall 'execveat': cannot read the id of tracepoint sys_exit_execve: %s",
-			    strerror(-r));
-	r = loader_attach(s->exit_fd, id, "syscall 'execveat': the exit program on sys_exit_execve",
-			  err, sizeof(err));
+		return fail(t, r, "%s: cannot read the tracepoint's id: %s", what, strerror(-r));
+	r = loader_attach(s->exit_fd, id, what, err, sizeof(err));
 	if (r < 0)
 		return fail_with(t, r, err);
 	s->exit_link2 = r;
@@ -673,8 +676,8 @@ static int generate_and_attach(struct ebpfpub_tracer *t, struct tracer_syscall *
 	obj.ir = NULL;
 	/* Exit first: a call whose enter program ran always meets its exit program. */
 	r = load_program(t, s, &obj, false, &s->exit_fd, &s->exit_link);
-	if (r == 0 && strcmp(s->layout.syscall, "execveat") == 0)
-		r = attach_execveat_exit(t, s);
+	if (r == 0 && s->layout.ops && s->layout.ops->extra_exit_syscall)
+		r = attach_extra_exit(t, s, s->layout.ops->extra_exit_syscall);
 	if (r == 0)
 		r = load_program(t, s, &obj, true, &s->enter_fd, &s->enter_link);
 	codegen_object_release(&obj);

@@ -6,6 +6,7 @@
 
 extern const struct ebpfpub_serializer serializer_connect, serializer_bind, serializer_accept,
 	serializer_accept4, serializer_execve, serializer_execveat;
+extern const struct serializer_ops serializer_execve_ops, serializer_execveat_ops;
 
 static const struct {
 	const char *syscall;
@@ -26,7 +27,11 @@ const struct ebpfpub_serializer *serializer_builtin(const char *syscall)
 	return NULL;
 }
 
-bool serializer_is_exec(const char *syscall)
+const struct serializer_ops *serializer_ops_for(const char *syscall)
 {
-	return strcmp(syscall, "execve") == 0 || strcmp(syscall, "execveat") == 0;
+	if (strcmp(syscall, "execve") == 0)
+		return &serializer_execve_ops;
+	if (strcmp(syscall, "execveat") == 0)
+		return &serializer_execveat_ops;
+	return NULL;
 }

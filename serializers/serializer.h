@@ -19,8 +19,30 @@ int serializer_generic_captures(const struct format *enter, struct ebpfpub_captu
 				size_t *count);
 extern const char serializer_generic_name[];
 
-/* True for syscalls whose argv is re-read from the new program after a successful exec. */
-bool serializer_is_exec(const char *syscall);
+struct cg_fn;
+struct LLVMOpaqueValue;
+
+/* What a built-in serializer adds to the core's programs and attachments beyond its capture
+ * table, so that the core names no syscall. */
+struct serializer_ops {
+	/* Emitted in the exit program once the entry is in the record and the exit code is
+	 * stored, before the exit captures (REC and RETVAL are LLVM values). */
+	void (*emit_exit)(struct cg_fn *f, struct LLVMOpaqueValue *rec,
+			  struct LLVMOpaqueValue *retval);
+	/* Also attach the exit program to sys_exit_<this> (or NULL). */
+	const char *extra_exit_syscall;
+	/* Exits without an entry are expected (an exit tracepoint shared with another
+	 * syscall): they are not counted. */
+	bool exit_shared;
+	/* emit_exit reads task->mm and mm's argument fields: the env needs their offsets. */
+	bool needs_mm_offsets;
+	/* The ARGV capture of this argument is kept the last enter capture and its position is
+	 * written into the header's argv_offset, for emit_exit to replace it. */
+	const char *rewind_argv;
+};
+
+/* The operations for SYSCALL's built-in handling, or NULL (whatever its capture table). */
+const struct serializer_ops *serializer_ops_for(const char *syscall);
 
 /* Decodes the bytes of a struct sockaddr as read from user memory into OUT, whose data
  * points into DATA. Returns EBPFPUB_FIELD_BAD_LENGTH when LEN is too short for the family

@@ -332,7 +332,7 @@ static void test_argv(void)
 	load_layout(&l, "execve", serializer_builtin("execve"), 4096);
 	load_layout(&small, "execveat", serializer_builtin("execveat"), 64);
 	CHECK_STR(l.serializer_name, "execve");
-	CHECK(l.is_exec && small.is_exec);
+	CHECK(l.rewind_capture >= 0 && small.rewind_capture >= 0);
 	CHECK_INT(l.captures[l.capture_count - 1].kind, EBPFPUB_CAPTURE_ARGV);
 	CHECK_INT(l.captures[l.capture_count - 1].max_items, LAYOUT_ARGV_DEFAULT_ITEMS);
 	CHECK_INT(small.captures[small.capture_count - 1].size, 64);

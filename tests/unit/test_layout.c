@@ -91,7 +91,7 @@ static void test_generic(void)
 	CHECK_INT(l.captures[0].kind, EBPFPUB_CAPTURE_STRING);
 	CHECK_INT(l.captures[0].when, EBPFPUB_AT_EXIT);
 	CHECK_INT(l.captures[0].size, 4096);
-	CHECK(!l.has_enter_captures && !l.is_exec);
+	CHECK(!l.has_enter_captures && !l.ops && l.rewind_capture == -1);
 	CHECK_INT(l.entry_size, l.fixed_size);
 	/* The width rule: the C type's (umode_t: 2), else the 8-byte slot. */
 	CHECK_INT(layout_value_width(l.args[1]), 2);
@@ -124,7 +124,8 @@ static void test_builtin(void)
 	CHECK_INT(build(&l, "execve", serializer_builtin("execve")), 0);
 	CHECK_STR(l.serializer_name, "execve");
 	CHECK(l.user == NULL);
-	CHECK(l.is_exec && l.has_enter_captures);
+	CHECK(l.ops && l.ops->rewind_argv && l.has_enter_captures);
+	CHECK_INT(l.rewind_capture, (int)l.capture_count - 1);
 	/* The argv that a successful exec replaces is the last enter capture. */
 	CHECK_INT(l.captures[l.capture_count - 1].kind, EBPFPUB_CAPTURE_ARGV);
 	CHECK_STR(l.args[l.captures[l.capture_count - 1].arg]->name, "argv");

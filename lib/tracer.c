@@ -117,67 +117,56 @@ static int fail_with(struct ebpfpub_tracer *t, int r, const char *msg)
 	return fail(t, r, "%s", msg);
 }
 
-int ebpfpub_tracer_new(const struct ebpfpub_tracer_opts *uopts, struct ebpfpub_tracer **out)
+/* Checks and keeps the options (copies of the pids and comm: the caller's may go away). */
+static int take_options(struct ebpfpub_tracer *t, const struct ebpfpub_tracer_opts *uopts)
 {
-	struct ebpfpub_tracer *t;
-	struct epoll_event ev;
-	char err[UTIL_ERR_SIZE];
-	int r;
+	struct ebpfpub_tracer_opts *o = &t->opts;
 
-	if (!out || !uopts)
-		return -EINVAL;
-	t = calloc(1, sizeof(*t));
-	if (!t)
-		return -ENOMEM;
-	t->counters_fd = t->epoll_fd = t->stop_fd = t->task_storage_fd = -1;
-	r = util_copy_opts(&t->opts, sizeof(t->opts), uopts, uopts->sz);
-	if (r < 0) {
+	if (util_copy_opts(o, sizeof(*o), uopts, uopts->sz) < 0) {
 		util_log(uopts->log_fn, uopts->log_ctx, EBPFPUB_LOG_ERROR,
 			 "tracer options: unknown fields are set (struct of %zu bytes, this library knows %zu)",
-			 uopts->sz, sizeof(t->opts));
-		goto err;
+			 uopts->sz, sizeof(*o));
+		return -EINVAL;
 	}
-	r = -EINVAL;
-	if (!t->opts.callback) {
-		util_log(t->opts.log_fn, t->opts.log_ctx, EBPFPUB_LOG_ERROR,
+	if (!o->event_map_size)
+		o->event_map_size = 1024;
+	if (!o->callback) {
+		util_log(o->log_fn, o->log_ctx, EBPFPUB_LOG_ERROR,
 			 "tracer options: a callback is required");
-		goto err;
-	}
-	if (!t->opts.event_map_size)
-		t->opts.event_map_size = 1024;
-	if ((unsigned)t->opts.entry_storage > EBPFPUB_ENTRY_STORAGE_EVENT_MAP) {
-		util_log(t->opts.log_fn, t->opts.log_ctx, EBPFPUB_LOG_ERROR,
+	} else if ((unsigned)o->entry_storage > EBPFPUB_ENTRY_STORAGE_EVENT_MAP) {
+		util_log(o->log_fn, o->log_ctx, EBPFPUB_LOG_ERROR,
 			 "tracer options: entry_storage %d is not an enum ebpfpub_entry_storage",
-			 (int)t->opts.entry_storage);
-		goto err;
-	}
-	if (t->opts.event_map_size < 16 || t->opts.event_map_size > (1u << 20)) {
-		util_log(t->opts.log_fn, t->opts.log_ctx, EBPFPUB_LOG_ERROR,
+			 (int)o->entry_storage);
+	} else if (o->event_map_size < 16 || o->event_map_size > (1u << 20)) {
+		util_log(o->log_fn, o->log_ctx, EBPFPUB_LOG_ERROR,
 			 "tracer options: event_map_size %u is out of range (16 .. 1048576)",
-			 t->opts.event_map_size);
-		goto err;
-	}
-	if (t->opts.pid_count > CODEGEN_MAX_PIDS || (t->opts.pid_count && !t->opts.pids)) {
-		util_log(t->opts.log_fn, t->opts.log_ctx, EBPFPUB_LOG_ERROR,
+			 o->event_map_size);
+	} else if (o->pid_count > CODEGEN_MAX_PIDS || (o->pid_count && !o->pids)) {
+		util_log(o->log_fn, o->log_ctx, EBPFPUB_LOG_ERROR,
 			 "tracer options: at most %d pids can be filtered", CODEGEN_MAX_PIDS);
-		goto err;
-	}
-	if (t->opts.pid_count)
-		memcpy(t->pids, t->opts.pids, t->opts.pid_count * sizeof(uint32_t));
-	t->opts.pids = t->pids;
-	if (t->opts.comm) {
-		if (strlen(t->opts.comm) > 15 || !t->opts.comm[0]) {
-			util_log(t->opts.log_fn, t->opts.log_ctx, EBPFPUB_LOG_ERROR,
-				 "tracer options: comm '%s' must have 1 to 15 characters",
-				 t->opts.comm);
-			goto err;
+	} else if (o->comm && (strlen(o->comm) > 15 || !o->comm[0])) {
+		util_log(o->log_fn, o->log_ctx, EBPFPUB_LOG_ERROR,
+			 "tracer options: comm '%s' must have 1 to 15 characters", o->comm);
+	} else {
+		if (o->pid_count)
+			memcpy(t->pids, o->pids, o->pid_count * sizeof(uint32_t));
+		o->pids = t->pids;
+		if (o->comm) {
+			strncpy(t->comm, o->comm, sizeof(t->comm) - 1);
+			o->comm = t->comm;
 		}
-		strncpy(t->comm, t->opts.comm, sizeof(t->comm) - 1);
-		t->opts.comm = t->comm;
+		if (o->tracefs_path)
+			snprintf(t->tracefs, sizeof(t->tracefs), "%s", o->tracefs_path);
+		o->tracefs_path = NULL;
+		return 0;
 	}
-	if (t->opts.tracefs_path)
-		snprintf(t->tracefs, sizeof(t->tracefs), "%s", t->opts.tracefs_path);
-	t->opts.tracefs_path = NULL;
+	return -EINVAL;
+}
+
+/* The storage and output given in the options, or private ones. */
+static int take_shared_objects(struct ebpfpub_tracer *t)
+{
+	int r;
 
 	t->storage = t->opts.buffer_storage;
 	if (!t->storage) {
@@ -186,7 +175,7 @@ int ebpfpub_tracer_new(const struct ebpfpub_tracer_opts *uopts, struct ebpfpub_t
 
 		r = ebpfpub_buffer_storage_new(&so, &t->storage);
 		if (r < 0)
-			goto err;
+			return r;
 		t->own_storage = true;
 	}
 	t->output = t->opts.perf_output;
@@ -196,38 +185,63 @@ int ebpfpub_tracer_new(const struct ebpfpub_tracer_opts *uopts, struct ebpfpub_t
 
 		r = ebpfpub_perf_output_new(&po, &t->output);
 		if (r < 0)
-			goto err;
+			return r;
 		t->own_output = true;
 	}
-	r = codegen_new(&t->cg, err, sizeof(err));
-	if (r < 0) {
-		util_log(t->opts.log_fn, t->opts.log_ctx, EBPFPUB_LOG_ERROR, "%s", err);
-		goto err;
-	}
+	return 0;
+}
+
+/* The set a poll waits on (the output's own poll uses it): an event or a stop ends it. */
+static int create_wait_set(struct ebpfpub_tracer *t)
+{
+	struct epoll_event ev;
+	int fds[2], i;
+
 	t->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
 	t->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (t->epoll_fd < 0 || t->stop_fd < 0) {
-		r = -errno;
-		goto err;
+	if (t->epoll_fd < 0 || t->stop_fd < 0)
+		return fail(t, -errno, "tracer: creating its epoll set failed: %s", strerror(errno));
+	fds[0] = t->stop_fd;
+	fds[1] = output_epoll_fd(t->output);
+	for (i = 0; i < 2; i++) {
+		memset(&ev, 0, sizeof(ev));
+		ev.events = EPOLLIN;
+		ev.data.fd = fds[i];
+		if (epoll_ctl(t->epoll_fd, EPOLL_CTL_ADD, fds[i], &ev) < 0)
+			return fail(t, -errno, "tracer: epoll_ctl failed: %s", strerror(errno));
 	}
-	memset(&ev, 0, sizeof(ev));
-	ev.events = EPOLLIN;
-	ev.data.fd = t->stop_fd;
-	if (epoll_ctl(t->epoll_fd, EPOLL_CTL_ADD, t->stop_fd, &ev) < 0) {
-		r = -errno;
-		goto err;
+	return 0;
+}
+
+int ebpfpub_tracer_new(const struct ebpfpub_tracer_opts *uopts, struct ebpfpub_tracer **out)
+{
+	struct ebpfpub_tracer *t;
+	char err[UTIL_ERR_SIZE];
+	int r;
+
+	if (!out || !uopts)
+		return -EINVAL;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	t->counters_fd = t->epoll_fd = t->stop_fd = t->task_storage_fd = -1;
+	r = take_options(t, uopts);
+	if (r == 0)
+		r = take_shared_objects(t);
+	/* LLVM and its BPF target are checked now, so that a tracer that exists can generate. */
+	if (r == 0) {
+		r = codegen_new(&t->cg, err, sizeof(err));
+		if (r < 0)
+			fail_with(t, r, err);
 	}
-	ev.data.fd = output_epoll_fd(t->output);
-	/* The output's own poll waits on this set: an event or a stop ends the wait. */
-	if (epoll_ctl(t->epoll_fd, EPOLL_CTL_ADD, ev.data.fd, &ev) < 0) {
-		r = -errno;
-		goto err;
+	if (r == 0)
+		r = create_wait_set(t);
+	if (r < 0) {
+		ebpfpub_tracer_free(t);
+		return r;
 	}
 	*out = t;
 	return 0;
-err:
-	ebpfpub_tracer_free(t);
-	return r;
 }
 
 /* Closes S's programs and attachments (and its event map), so that it can be generated

@@ -359,11 +359,11 @@ int output_consumer_add(struct ebpfpub_perf_output *out, output_sample_fn fn, vo
 	uint32_t i;
 
 	lock_unless_draining(out, &locked);
-	/* Ids are small integers so that dispatch is an array index. */
-	for (i = 1; i < out->consumer_count; i++)
-		if (!out->consumers[i].fn)
-			break;
-	if (i == out->consumer_count) {
+	/* Ids are small integers so that dispatch is an array index, and never reused: a
+	 * record (or a thread's task storage entry) of a removed consumer must not be taken
+	 * for a later one's. */
+	i = out->consumer_count;
+	{
 		grown = realloc(out->consumers, (out->consumer_count + 1) * sizeof(*grown));
 		if (!grown) {
 			unlock_if(out, locked);

@@ -80,6 +80,7 @@ struct ebpfpub_tracer {
 	bool mm_offsets_tried;
 	uint32_t task_mm_offset, mm_arg_start_offset, mm_env_end_offset;
 	uint64_t events, filtered, malformed, truncated, read_errors;
+	struct ebpfpub_tracer_stats retired;  /* kernel-side counts of removed syscalls */
 	char last_error[UTIL_ERR_SIZE];
 };
 
@@ -246,6 +247,20 @@ int ebpfpub_tracer_new(const struct ebpfpub_tracer_opts *uopts, struct ebpfpub_t
 
 /* Closes S's programs and attachments (and its event map), so that it can be generated
  * again or freed. */
+/* Closes S's attachments: its programs run no more. */
+static void syscall_detach_programs(struct tracer_syscall *s)
+{
+	int *links[] = { &s->enter_link, &s->exit_link, &s->exit_link2 };
+	size_t i;
+
+	/* Enter first: a call whose enter program ran still meets its exit program. */
+	for (i = 0; i < ARRAY_SIZE(links); i++) {
+		if (*links[i] >= 0)
+			close(*links[i]);
+		*links[i] = -1;
+	}
+}
+
 static void syscall_detach(struct tracer_syscall *s)
 {
 	int *fds[] = { &s->enter_link, &s->exit_link, &s->exit_link2, &s->enter_fd, &s->exit_fd,
@@ -709,6 +724,9 @@ static int syscall_new(struct ebpfpub_tracer *t, const char *name, struct tracer
 	s->event_map_fd = s->enter_fd = s->exit_fd = s->enter_link = s->exit_link = -1;
 	s->exit_link2 = -1;
 	s->counter_base = syscall_slot(t, name) * CODEGEN_COUNTER_COUNT;
+	/* A syscall removed and added again starts from 0 (its old counts are retired). */
+	for (r = 0; r < CODEGEN_COUNTER_COUNT; r++)
+		util_percpu_zero(t->counters_fd, s->counter_base + (uint32_t)r);
 	r = build_layout(t, name, serializer_for(t, name), &s->layout);
 	if (r < 0) {
 		free(s);
@@ -1039,6 +1057,12 @@ int ebpfpub_tracer_stats(struct ebpfpub_tracer *t, struct ebpfpub_tracer_stats *
 	memset(&s, 0, sizeof(s));
 	s.sz = stats->sz;
 	s.events = t->events;
+	s.kernel_filtered = t->retired.kernel_filtered;
+	s.enter_dropped = t->retired.enter_dropped;
+	s.lost = t->retired.lost;
+	s.evicted = t->retired.evicted;
+	s.exit_not_seen = t->retired.exit_not_seen;
+	s.exit_without_enter = t->retired.exit_without_enter;
 	for (i = 0; i < t->syscall_count; i++)
 		syscall_stats(t, t->syscalls[i], &s);
 	s.filtered = t->filtered;
@@ -1101,4 +1125,40 @@ const char *ebpfpub_tracer_program_text(const struct ebpfpub_tracer *t, const ch
 		return s->insns_text;
 	}
 	return NULL;
+}
+
+int ebpfpub_tracer_remove_syscall(struct ebpfpub_tracer *t, const char *name)
+{
+	volatile sig_atomic_t not_stopped = 0;
+	struct tracer_syscall *s;
+	size_t i;
+	int r;
+
+	if (!t || !name)
+		return -EINVAL;
+	r = refuse_if_polling(t, "ebpfpub_tracer_remove_syscall()");
+	if (r < 0)
+		return r;
+	t->last_error[0] = '\0';
+	s = find_syscall(t, name);
+	if (!s)
+		return fail(t, -ENOENT, "syscall '%s' is not traced", name);
+	/* Detach, then hand over what it had already output, then account for it. */
+	syscall_detach_programs(s);
+	__atomic_store_n(&t->polling, 1, __ATOMIC_RELEASE);
+	r = output_poll(t->output, t, t->epoll_fd, 0, &not_stopped);
+	__atomic_store_n(&t->polling, 0, __ATOMIC_RELEASE);
+	if (t->free_pending) {
+		tracer_destroy(t);
+		return -ECANCELED;
+	}
+	syscall_stats(t, s, &t->retired);
+	for (i = 0; i < t->syscall_count; i++)
+		if (t->syscalls[i] == s)
+			break;
+	memmove(&t->syscalls[i], &t->syscalls[i + 1],
+		(t->syscall_count - i - 1) * sizeof(*t->syscalls));
+	t->syscall_count--;
+	syscall_free(t, s);
+	return r < 0 && r != -ECANCELED ? r : 0;
 }

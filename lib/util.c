@@ -161,3 +161,16 @@ void util_drop_file_pages(const char *path_part)
 	drop_if_clean(&m);
 	fclose(f);
 }
+
+int util_percpu_zero(int fd, uint32_t key)
+{
+	uint64_t *values = calloc((size_t)util_possible_cpus(), sizeof(*values));
+	int r = 0;
+
+	if (!values)
+		return -ENOMEM;
+	if (bpf_map_update_elem(fd, &key, values, BPF_ANY) != 0)
+		r = -errno;
+	free(values);
+	return r;
+}

@@ -38,5 +38,7 @@ void util_drop_file_pages(const char *path_part);
 
 /* The sum over all possible CPUs of per-CPU array FD's value at KEY (0 on failure). */
 int util_percpu_sum(int fd, uint32_t key, uint64_t *sum);
+/* Sets per-CPU array FD's value at KEY to 0 on every CPU. */
+int util_percpu_zero(int fd, uint32_t key);
 
 #endif

@@ -441,6 +441,16 @@ EBPFPUB_API int ebpfpub_tracer_add_syscall(struct ebpfpub_tracer *tracer, const 
 EBPFPUB_API int ebpfpub_tracer_add_all_syscalls(struct ebpfpub_tracer *tracer);
 
 /**
+ * Stops tracing syscall NAME: detaches its programs, delivers what it had already written to
+ * the output (the callback may run for any of the tracer's syscalls meanwhile), keeps its
+ * counts in the tracer's stats and frees its programs and maps. It can be added again.
+ * @return 0, -ENOENT (not traced), -EBUSY (from the callback, or while another thread polls),
+ *         or a callback's negative value (the syscall is removed all the same).
+ * @since 0.2
+ */
+EBPFPUB_API int ebpfpub_tracer_remove_syscall(struct ebpfpub_tracer *tracer, const char *name);
+
+/**
  * Registers SERIALIZER for syscall NAME on this tracer, before that syscall is added. The
  * struct and its strings must stay valid for the tracer's life. The captures are checked
  * against the syscall's arguments now; ebpfpub_tracer_last_error() says what is wrong.

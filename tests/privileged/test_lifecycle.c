@@ -196,6 +196,52 @@ static void test_add_after_poll(void)
 	free(l.ev);
 }
 
+/* Removing a syscall detaches it (its calls are no longer seen), delivers what it had
+ * output, keeps its counts, and lets it be added again. */
+static void test_remove(void)
+{
+	static const char *const names[] = { "mkdir", "rmdir" };
+	uint32_t before[64], after[64];
+	size_t nbefore = prog_ids("rmdir", before, 64), nafter;
+	struct cap_list l = { 0 };
+	struct ebpfpub_tracer *t = cap_tracer(&l, names, 2);
+	EBPFPUB_OPTS(ebpfpub_tracer_stats, st);
+	char path[64];
+
+	snprintf(path, sizeof(path), "/tmp/ebpfpub-remove-%d", getpid());
+	CHECK_INT(ebpfpub_tracer_remove_syscall(t, "openat"), -ENOENT);
+	CHECK_STR(ebpfpub_tracer_last_error(t), "syscall 'openat' is not traced");
+	ASSERT(mkdir(path, 0700) == 0);
+	ASSERT(rmdir(path) == 0);
+	/* Not polled yet: the rmdir record is still in the output when rmdir is removed. */
+	CHECK_INT(ebpfpub_tracer_remove_syscall(t, "rmdir"), 0);
+	CHECK_INT(cap_count(&l, "rmdir"), 1);
+	CHECK_INT(ebpfpub_tracer_syscall_count(t), 1);
+	CHECK_STR(ebpfpub_tracer_syscall_name(t, 0), "mkdir");
+	nafter = new_ids(after, prog_ids("rmdir", after, 64), before, nbefore);
+	CHECK_INT(nafter, 0);
+	ASSERT(mkdir(path, 0700) == 0);
+	ASSERT(rmdir(path) == 0);   /* not traced any more */
+	cap_poll_until(t, &l, "mkdir", 2, 3000);
+	CHECK_INT(cap_count(&l, "mkdir"), 2);
+	CHECK_INT(cap_count(&l, "rmdir"), 1);
+	ASSERT(ebpfpub_tracer_stats(t, &st) == 0);
+	CHECK_INT(st.events, 3);
+	CHECK_INT(st.in_flight + st.evicted + st.lost, 0);
+	/* Added again: a fresh start for its counters, and its calls are seen again. */
+	ASSERT(ebpfpub_tracer_add_syscall(t, "rmdir") == 0);
+	ASSERT(mkdir(path, 0700) == 0);
+	ASSERT(rmdir(path) == 0);
+	cap_poll_until(t, &l, "rmdir", 2, 3000);
+	CHECK_INT(cap_count(&l, "rmdir"), 2);
+	ASSERT(ebpfpub_tracer_stats(t, &st) == 0);
+	CHECK_INT(st.events, 5);
+	CHECK_INT(st.in_flight + st.evicted + st.lost + st.exit_not_seen, 0);
+	ebpfpub_tracer_free(t);
+	cap_clear(&l);
+	free(l.ev);
+}
+
 int main(void)
 {
 	test_require_root();
@@ -203,5 +249,6 @@ int main(void)
 	test_process_death();
 	test_two_tracers();
 	test_add_after_poll();
+	test_remove();
 	return test_finish("test_lifecycle");
 }

@@ -5,8 +5,8 @@
 - The defined dynamic symbols (nm -D --defined-only) are exactly the functions that
   include/ebpfpub/ebpfpub.h declares with EBPFPUB_API: nothing internal leaks, nothing
   declared is missing.
-- Every one of them carries the version node LIBEBPFPUB_0.1 (objdump -T), from
-  lib/libebpfpub.map.
+- Every one of them carries the version node that lib/libebpfpub.map lists it under
+  (objdump -T), each node named after the release that added its symbols.
 - The SONAME is libebpfpub.so.0.
 - packaging/debian/libebpfpub0.symbols lists the same symbols, so the Debian package's
   symbols file cannot drift from the library.
@@ -19,7 +19,6 @@ import shutil
 import subprocess
 import sys
 
-VERSION_NODE = "LIBEBPFPUB_0.1"
 SONAME = "libebpfpub.so.0"
 
 SOURCE_ROOT = os.environ.get(
@@ -62,6 +61,28 @@ def header_api(path):
     return names
 
 
+def map_nodes(path):
+    """{symbol: node} from the version script, which lists every symbol by name."""
+    with open(path, encoding="utf-8") as f:
+        text = re.sub(r"/\*.*?\*/", " ", f.read(), flags=re.S)
+    nodes = {}
+    for m in re.finditer(r"(LIBEBPFPUB_\d+\.\d+)\s*\{(.*?)\}", text, flags=re.S):
+        node, body = m.groups()
+        glob = re.search(r"global:(.*?)(?:local:|$)", body, flags=re.S)
+        for name in re.findall(r"([A-Za-z_][\w*]*)\s*;", glob.group(1) if glob else ""):
+            if "*" in name:
+                fail(f"{path}: {node} exports by pattern ({name}); list each symbol")
+            if name in nodes:
+                fail(f"{path}: {name} is in {nodes[name]} and {node}")
+            nodes[name] = node
+    return nodes
+
+
+def node_version(node):
+    """LIBEBPFPUB_0.2 -> 0.2.0, the package version that brought the node."""
+    return node.split("_", 1)[1] + ".0"
+
+
 def main():
     for tool in ("nm", "objdump"):
         if not shutil.which(tool):
@@ -95,7 +116,7 @@ def main():
         typ, sym = parts[1], parts[2]
         name, _, version = sym.partition("@")
         version = version.lstrip("@")
-        if typ == "A" and name == VERSION_NODE:
+        if typ == "A" and name.startswith("LIBEBPFPUB_"):
             continue
         exported[name] = (typ, version)
 
@@ -123,13 +144,18 @@ def main():
         if section == "*UND*":
             continue
         versions[name] = version
+    nodes = map_nodes(os.path.join(SOURCE_ROOT, "lib", "libebpfpub.map"))
+    if set(nodes) != declared:
+        fail(f"lib/libebpfpub.map differs from the header: missing {sorted(declared - set(nodes))}, "
+             f"extra {sorted(set(nodes) - declared)}")
     for name in sorted(declared & exported.keys()):
         v = versions.get(name)
-        if v != VERSION_NODE:
-            fail(f"{name}: version {v!r} in objdump -T, expected {VERSION_NODE}")
-    node_defs = [l for l in run(["objdump", "-p", lib]).splitlines() if VERSION_NODE in l]
-    if not node_defs:
-        fail(f"objdump -p shows no version definition {VERSION_NODE}")
+        if v != nodes.get(name):
+            fail(f"{name}: version {v!r} in objdump -T, expected {nodes.get(name)}")
+    defs = run(["objdump", "-p", lib])
+    for node in sorted(set(nodes.values())):
+        if node not in defs:
+            fail(f"objdump -p shows no version definition {node}")
 
     sonames = re.findall(r"^\s*SONAME\s+(\S+)", run(["objdump", "-p", lib]), flags=re.M)
     if sonames != [SONAME]:
@@ -138,7 +164,8 @@ def main():
     if not os.path.exists(link) or os.path.realpath(link) != lib:
         fail(f"{link} is not a link to {lib}")
 
-    # The Debian symbols file: every exported symbol, at version 0.1.0, and nothing else.
+    # The Debian symbols file: every exported symbol at its node and the version that
+    # brought it, and nothing else.
     symbols_file = os.path.join(SOURCE_ROOT, "packaging", "debian", "libebpfpub0.symbols")
     if os.path.exists(symbols_file):
         listed = {}
@@ -147,21 +174,22 @@ def main():
                 m = re.match(r"^\s+(\S+)@(\S+)\s+(\S+)", line)
                 if m:
                     listed[m.group(1)] = (m.group(2), m.group(3))
-        if VERSION_NODE not in listed:
-            fail(f"{symbols_file}: the version node {VERSION_NODE}@{VERSION_NODE} is missing")
-        listed.pop(VERSION_NODE, None)
+        for node in sorted(set(nodes.values())):
+            if listed.pop(node, None) != (node, node_version(node)):
+                fail(f"{symbols_file}: the version node {node}@{node} {node_version(node)} is missing")
         if set(listed) != set(exported):
             fail(f"{symbols_file} differs from the library: missing "
                  f"{sorted(set(exported) - set(listed))}, extra {sorted(set(listed) - set(exported))}")
         for name, (node, ver) in sorted(listed.items()):
-            if node != VERSION_NODE:
-                fail(f"{symbols_file}: {name}@{node}, expected @{VERSION_NODE}")
+            want = nodes.get(name)
+            if want and (node, ver) != (want, node_version(want)):
+                fail(f"{symbols_file}: {name}@{node} {ver}, expected @{want} {node_version(want)}")
     else:
         fail(f"{symbols_file} is missing")
 
     if not failures:
-        print(f"{len(exported)} exported symbols, all declared with EBPFPUB_API, "
-              f"all {VERSION_NODE}, SONAME {SONAME}")
+        print(f"{len(exported)} exported symbols, all declared with EBPFPUB_API, in "
+              f"{len(set(nodes.values()))} version nodes, SONAME {SONAME}")
 
 
 if __name__ == "__main__":

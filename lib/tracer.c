@@ -47,7 +47,9 @@ struct tracer_syscall {
 
 struct registered_serializer {
 	char *syscall;
-	const struct ebpfpub_serializer *serializer;
+	/* The caller's struct copied as far as its sz goes (an older, shorter one has no
+	 * decode hook): nothing past it is ever read. */
+	struct ebpfpub_serializer *serializer;
 };
 
 struct ebpfpub_tracer {
@@ -322,7 +324,7 @@ static void tracer_destroy(struct ebpfpub_tracer *t)
 		syscall_free(t, t->syscalls[i]);
 	free(t->syscalls);
 	for (i = 0; i < t->registered_count; i++)
-		free(t->registered[i].syscall);
+		free(t->registered[i].syscall), free(t->registered[i].serializer);
 	free(t->registered);
 	if (t->own_output)
 		ebpfpub_perf_output_free(t->output);
@@ -832,12 +834,13 @@ int ebpfpub_tracer_add_all_syscalls(struct ebpfpub_tracer *t)
 	return added ? added : (first_error ? first_error : -ENOENT);
 }
 
+static int register_copy(struct ebpfpub_tracer *t, const char *name,
+			 struct ebpfpub_serializer *ser);
+
 int ebpfpub_tracer_set_serializer(struct ebpfpub_tracer *t, const char *name,
 				  const struct ebpfpub_serializer *ser)
 {
-	struct registered_serializer *grown;
-	struct layout l;
-	size_t i;
+	struct ebpfpub_serializer *copy;
 	int r;
 
 	if (!t || !name || !ser || ser->sz < offsetof(struct ebpfpub_serializer, decode_hook) ||
@@ -846,6 +849,29 @@ int ebpfpub_tracer_set_serializer(struct ebpfpub_tracer *t, const char *name,
 	r = begin_change(t, "ebpfpub_tracer_set_serializer()");
 	if (r < 0)
 		return r;
+	copy = calloc(1, sizeof(*copy));
+	if (!copy)
+		return fail(t, -ENOMEM, "serializer for '%s': out of memory", name);
+	if (util_copy_opts(copy, sizeof(*copy), ser, ser->sz) < 0) {
+		free(copy);
+		return fail(t, -EINVAL,
+			    "serializer '%s': unknown fields are set (struct of %zu bytes, this library knows %zu)",
+			    ser->name ? ser->name : "custom", ser->sz, sizeof(*copy));
+	}
+	r = register_copy(t, name, copy);
+	if (r < 0)
+		free(copy);
+	return r;
+}
+
+static int register_copy(struct ebpfpub_tracer *t, const char *name,
+			 struct ebpfpub_serializer *ser)
+{
+	struct registered_serializer *grown;
+	struct layout l;
+	size_t i;
+	int r;
+
 	if (!known_syscall(t, name)) {
 		char why[UTIL_ERR_SIZE];
 
@@ -875,7 +901,7 @@ int ebpfpub_tracer_set_serializer(struct ebpfpub_tracer *t, const char *name,
 	t->registered = grown;
 	t->registered[t->registered_count].syscall = strdup(name);
 	if (!t->registered[t->registered_count].syscall)
-		return -ENOMEM;
+		return fail(t, -ENOMEM, "serializer for '%s': out of memory", name);
 	t->registered[t->registered_count].serializer = ser;
 	t->registered_count++;
 	return 0;

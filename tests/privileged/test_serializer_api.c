@@ -483,6 +483,45 @@ static void test_execve_max(void)
 	ebpfpub_tracer_free(t);
 }
 
+static int short_hook_calls;
+
+static int counting_hook(void *ctx, const struct ebpfpub_event *ev)
+{
+	(void)ctx;
+	(void)ev;
+	short_hook_calls++;
+	return -1;
+}
+
+/* A caller built against a struct that ended before decode_hook: the bytes where a newer
+ * library has the hook are not the caller's and must never be used. */
+static void test_short_serializer_struct(void)
+{
+	static const struct ebpfpub_capture caps[] = {
+		{ .arg = "pathname", .kind = EBPFPUB_CAPTURE_STRING },
+	};
+	struct ebpfpub_serializer ser = { .sz = offsetof(struct ebpfpub_serializer, decode_hook),
+					  .name = "short", .captures = caps, .capture_count = 1,
+					  .decode_hook = counting_hook };
+	struct cap_list l = { 0 };
+	struct ebpfpub_tracer *t = new_tracer(&l, false);
+	char path[64];
+
+	ASSERT(ebpfpub_tracer_set_serializer(t, "mkdir", &ser) == 0);
+	memset(&ser, 0xff, sizeof(ser));   /* the library keeps its own copy */
+	ASSERT(ebpfpub_tracer_add_syscall(t, "mkdir") == 0);
+	CHECK_STR(ebpfpub_tracer_serializer_name(t, "mkdir"), "short");
+	snprintf(path, sizeof(path), "/tmp/ebpfpub-short-%d", getpid());
+	ASSERT(mkdir(path, 0700) == 0);
+	ASSERT(rmdir(path) == 0);
+	cap_poll_until(t, &l, "mkdir", 1, 3000);
+	CHECK_INT(cap_count(&l, "mkdir"), 1);
+	CHECK_INT(short_hook_calls, 0);
+	ebpfpub_tracer_free(t);
+	cap_clear(&l);
+	free(l.ev);
+}
+
 int main(void)
 {
 	const char *env = getenv("EBPFPUB_TEST_PRINT_ARGS");
@@ -503,5 +542,6 @@ int main(void)
 	test_user_serializers();
 	test_execve_limits();
 	test_execve_max();
+	test_short_serializer_struct();
 	return test_finish("test_serializer_api");
 }

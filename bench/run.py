@@ -2,13 +2,15 @@
 # SPDX-License-Identifier: Apache-2.0
 """Benchmark runner for libebpfpub: prints figures, asserts nothing.
 
-For each workload (mkdir, connect, exec) it runs several rounds, in alternating order, of:
-the workload untraced; traced by libebpfpub (bench/tracer_bench); traced by bpftrace doing
-the same capture; and, where they are installed and work on this kernel, libbpf-tools and
-bcc tools. mkdir also runs with empty programs on its tracepoints (bench/empty_tracer: the
-floor) and while only openat is traced (what an untraced syscall pays). It prints one table
-per workload (medians over the rounds), the generate+load time of every syscall
-(tracer_bench -t all) and libebpfpub's memory figures.
+For each workload (mkdir, openat, connect, exec) it runs several rounds, in alternating
+order, of: the workload untraced; with empty programs on its tracepoints (bench/empty_tracer:
+the floor); traced by libebpfpub (bench/tracer_bench); by ebpftracer --json and text, writing
+to a file; by bpftrace doing the same capture; and, where they are installed and work on this
+kernel, libbpf-tools and bcc tools (exec: no floor and no ebpftracer). mkdir also runs while
+only openat is traced (what an untraced syscall pays). It prints one table per workload
+(medians over the rounds), the generate+load time of every syscall (tracer_bench -t all),
+libebpfpub's memory figures and, last, one line per workload x mode: the regression at a
+glance.
 
 Run as root after scripts/bootstrap.sh:   python3 bench/run.py [--quick]
 See bench/README.md for what every column means.
@@ -782,13 +784,14 @@ class Bench:
 
     def glance_table(self):
         """One line per workload x mode: what shows a regression at a glance."""
-        rows = [["workload", "mode", "ratio", "CPU ratio", "us/event", "RSS start-up",
+        rows = [["workload", "mode", "ratio", "+-", "CPU ratio", "us/event", "RSS start-up",
                  "peak RSS", "delivered/calls", "lost", "noisy"]]
         for wl, mode, c in self.glance:
             if mode == "untraced":
                 mode = "untraced (%s ns)" % c["ns"]
-            rows.append([wl, mode, c["ratio"], c["cpu_ratio"], c["us_event"], c["rss_startup"],
-                         c["peak_rss"], c["delivered"], c["lost"].split(" ")[0], c["noisy"]])
+            rows.append([wl, mode, c["ratio"], c["spread"], c["cpu_ratio"], c["us_event"],
+                         c["rss_startup"], c["peak_rss"], c["delivered"],
+                         c["lost"].split(" ")[0], c["noisy"]])
         out = format_table(rows)
         return out
 
@@ -920,8 +923,8 @@ class Bench:
             P("NOTE: " + n)
         if self.glance:
             P("")
-            P("== regression at a glance (medians; ratio vs untraced; us/event: the tracer's CPU"
-              " per event; RSS start-up: VmRSS once ready; peak RSS: VmHWM) ==")
+            P("== regression at a glance (medians; ratio vs untraced, +-: its spread; us/event:"
+              " the tracer's CPU per event; RSS start-up: VmRSS once ready; peak RSS: VmHWM) ==")
             lines.extend(self.glance_table())
         return "\n".join(lines)
 

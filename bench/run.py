@@ -2,13 +2,15 @@
 # SPDX-License-Identifier: Apache-2.0
 """Benchmark runner for libebpfpub: prints figures, asserts nothing.
 
-For each workload (mkdir, connect, exec) it runs several rounds, in alternating order, of:
-the workload untraced; traced by libebpfpub (bench/tracer_bench); traced by bpftrace doing
-the same capture; and, where they are installed and work on this kernel, libbpf-tools and
-bcc tools. mkdir also runs with empty programs on its tracepoints (bench/empty_tracer: the
-floor) and while only openat is traced (what an untraced syscall pays). It prints one table
-per workload (medians over the rounds), the generate+load time of every syscall
-(tracer_bench -t all) and libebpfpub's memory figures.
+For each workload (mkdir, openat, connect, exec) it runs several rounds, in alternating
+order, of: the workload untraced; with empty programs on its tracepoints (bench/empty_tracer:
+the floor); traced by libebpfpub (bench/tracer_bench); by ebpftracer --json and text, writing
+to a file; by bpftrace doing the same capture; and, where they are installed and work on this
+kernel, libbpf-tools and bcc tools (exec: no floor and no ebpftracer). mkdir also runs while
+only openat is traced (what an untraced syscall pays). It prints one table per workload
+(medians over the rounds), the generate+load time of every syscall (tracer_bench -t all),
+libebpfpub's memory figures and, last, one line per workload x mode: the regression at a
+glance.
 
 Run as root after scripts/bootstrap.sh:   python3 bench/run.py [--quick]
 See bench/README.md for what every column means.
@@ -97,7 +99,17 @@ def cleanup_all():
 
 
 def proc_cpu_seconds(pid):
-    """utime + stime of a live process (all its threads), from /proc/PID/stat."""
+    """CPU time of a live process (all its live threads): the sum of the threads' run time
+    in /proc/PID/task/*/schedstat (ns resolution), or, where the kernel has no schedstat,
+    utime + stime of /proc/PID/stat (clock ticks, 10 ms)."""
+    try:
+        total = 0
+        for tid in os.listdir("/proc/%d/task" % pid):
+            with open("/proc/%d/task/%s/schedstat" % (pid, tid)) as f:
+                total += int(f.read().split()[0])
+        return total / 1e9
+    except (OSError, IndexError, ValueError):
+        pass
     try:
         with open("/proc/%d/stat" % pid) as f:
             fields = f.read().rsplit(")", 1)[1].split()
@@ -204,6 +216,9 @@ def wait_quiet(limit, log):
         time.sleep(1.0)
 
 
+NO_BPFTOOL_WAIT_S = 3.0
+
+
 def wait_attached(p, tracepoints, timeout, ready_path=None, ready_marker="READY"):
     """Waits until P has BPF programs on all TRACEPOINTS (bpftool perf list), and, with
     READY_PATH, until that file holds READY_MARKER. Returns ms since P was spawned."""
@@ -217,6 +232,10 @@ def wait_attached(p, tracepoints, timeout, ready_path=None, ready_marker="READY"
         ready = ready_path is None or ready_marker in read_text(ready_path)
         if ready:
             if not have_bpftool:
+                if ready_path is None:
+                    # Nothing says when it attached: give it a generous moment (start-up
+                    # is then not measured; the report says so).
+                    time.sleep(NO_BPFTOOL_WAIT_S)
                 return (time.monotonic_ns() - p.bench_t0) / 1e6
             lst = bpftool_perf_list() or []
             got = {tp for pid, tp in lst if pid == p.pid}
@@ -251,6 +270,15 @@ BPFTRACE_MKDIR = (
     'tid, uid, gid, str(@path[tid]), @mode[tid], args->ret); delete(@path[tid]); '
     'delete(@mode[tid]); }\n'
     'END { clear(@path); clear(@mode); }\n')
+# openat: the arguments saved at enter, the path read at exit (as libebpfpub's generic
+# serializer does), printed with the return value.
+BPFTRACE_OPENAT = (
+    'tracepoint:syscalls:sys_enter_openat { @path[tid] = args->filename; @dfd[tid] = args->dfd; '
+    '@flags[tid] = args->flags; @mode[tid] = args->mode; }\n'
+    'tracepoint:syscalls:sys_exit_openat /@path[tid]/ { printf("%d %d %d %d %d %s %d %d %d\\n", '
+    'pid, tid, uid, gid, @dfd[tid], str(@path[tid]), @flags[tid], @mode[tid], args->ret); '
+    'delete(@path[tid]); delete(@dfd[tid]); delete(@flags[tid]); delete(@mode[tid]); }\n'
+    'END { clear(@path); clear(@dfd); clear(@flags); clear(@mode); }\n')
 # connect: the sockaddr is read at enter (as libebpfpub's connect serializer does), 16 bytes
 # (a sockaddr_in), printed as escaped bytes.
 BPFTRACE_CONNECT = (
@@ -276,16 +304,30 @@ def bpftrace_empty(syscall):
 
 EXEC_ARGV = "/bin/true a b c"
 
+# The workloads that run every mode: untraced, the floor, the library, ebpftracer --json and
+# text, bpftrace. exec runs untraced, the library, bpftrace and the execsnoops.
+FULL_SET = ("mkdir", "openat", "connect")
+WORKLOADS = ("mkdir", "openat", "connect", "exec", "all")
 
-def count_by_pid(text, wpid):
-    """Lines that start with a pid: events; those of the workload's pid: matched."""
+
+def count_by_pid(text, wpid, needle=None):
+    """Lines that start with a pid: events; those of the workload's pid (and holding NEEDLE):
+    matched."""
     events = matched = 0
     for line in text.splitlines():
         f = line.split(" ", 1)
         if len(f) == 2 and f[0].isdigit():
             events += 1
-            matched += f[0] == str(wpid)
+            matched += f[0] == str(wpid) and (needle is None or needle in f[1])
     return events, matched
+
+
+# The openat workload's path: its loop's calls, not the dynamic loader's before main.
+OPENAT_PATH = "/tmp/ebpfpub-bench-openat-"
+
+
+def count_openat(text, wpid):
+    return count_by_pid(text, wpid, OPENAT_PATH)
 
 
 def count_bpftrace_exec(text, wpid):
@@ -324,20 +366,30 @@ def tail_text(path, n):
         return ""
 
 
-def count_ebpftracer(path, wpid, json_lines):
-    """Events in ebpftracer's output file, and those of the workload's pid, read as a
-    stream (a million events are hundreds of MB)."""
+def count_ebpftracer(path, wpid, json_lines, needle=None):
+    """Events in ebpftracer's output file, and those of the workload's pid (with NEEDLE: and
+    holding it; in text mode it is on the event's second line), read as a stream (a million
+    events are hundreds of MB)."""
     if json_lines:
         start, mine = b"{", b'"process_id":%d,' % wpid
     else:
         start, mine = b"timestamp: ", b" process_id: %d " % wpid
+    needle = needle.encode() if needle else None
     events = matched = 0
+    pending = False  # text mode: a header line of the workload's pid waits for its second line
     try:
         with open(path, "rb") as f:
             for line in f:
                 if line.startswith(start):
                     events += 1
-                    matched += mine in line
+                    ours = mine in line
+                    if needle is None or (json_lines and ours and needle in line):
+                        matched += ours
+                    else:
+                        pending = ours and not json_lines
+                elif pending:
+                    matched += needle in line
+                    pending = False
     except OSError:
         pass
     return {"events": events, "matched": matched}
@@ -443,6 +495,10 @@ class Bench:
                 stop(p, grace=3.0)
                 raise Unavailable("%s: %s" % (e, failure_reason(read_text(err) +
                                                                 read_text(tool_out))))
+            # Resident set after start-up: once the tracer said it is ready and a moment
+            # passed (the library gives LLVM's memory back after loading).
+            time.sleep(self.args.settle)
+            rss_startup = proc_vm_hwm_kb(p.pid, "VmRSS")
             cpu_attached = proc_cpu_seconds(p.pid)
             w = self.run_workload(wl["argv"])
             if tool == "libebpfpub" and mode.get("expect"):
@@ -463,7 +519,7 @@ class Bench:
         run.update(ns=w["ns"], cpu_ns=w["cpu_ns"], calls=int(w["calls"]), startup_ms=startup,
                    cpu_s=max(0.0, (rusage_cpu(ru) if cpu_end is None else cpu_end)
                              - cpu_attached),
-                   maxrss_kb=hwm, rss_kb=rss,
+                   maxrss_kb=hwm, rss_kb=rss, rss_startup_kb=rss_startup,
                    exit_code=code)
         if tool == "libebpfpub":
             m = re.search(r"^REPORT (\{.*\})$", text, re.M)
@@ -481,7 +537,7 @@ class Bench:
                                                  rep["exit_without_enter"]),
                        report=rep)
         elif tool == "ebpftracer":
-            run.update(count_ebpftracer(out, w["pid"], mode.get("json")))
+            run.update(count_ebpftracer(out, w["pid"], mode.get("json"), wl.get("needle")))
             summary = parse_summary(read_text(err) if mode.get("json") else text[-4096:])
             run.update(lost=summary.get("lost", 0) + summary.get("enter_dropped", 0)
                        + summary.get("exit_without_enter", 0))
@@ -500,11 +556,18 @@ class Bench:
     # ----------------------------------------------------------------------------------------
 
     def modes_for(self, wl):
+        """The modes of workload WL, in the order of the tables: untraced, the floor, the
+        library, the CLI (JSON, text), bpftrace, then the extras."""
         tb = os.path.join(self.bin, "tracer_bench")
+        et = os.path.join(self.bin, "empty_tracer")
         name, n = wl["name"], wl["calls"]
         sc = wl["syscall"]
         tps = ["sys_enter_" + sc, "sys_exit_" + sc]
+        full = name in FULL_SET
         modes = [{"key": "untraced", "name": "untraced", "tool": None}]
+        if full:
+            modes.append({"key": "empty", "name": "empty programs (floor)", "tool": "empty",
+                          "argv": [et, sc], "tracepoints": tps})
         lib = {"key": "libebpfpub", "name": "libebpfpub", "tool": "libebpfpub",
                "argv": [tb, "-t", sc, "-j", "-n", str(n)] + wl["match"], "expect": n,
                "tracepoints": tps}
@@ -515,21 +578,18 @@ class Bench:
                 v = dict(lib, key="libebpfpub-" + key, name="libebpfpub " + " ".join(extra))
                 v["argv"] = lib["argv"] + extra
                 modes.append(v)
-        if name == "mkdir":
+        if full:
             # The CLI: events formatted and written to a file, as log shippers read them.
-            et = self.args.ebpftracer
+            cli = self.args.ebpftracer
             modes.append({"key": "ebpftracer-json", "name": "ebpftracer --json > file",
-                          "tool": "ebpftracer", "argv": [et, "-t", sc, "--json"], "json": True,
+                          "tool": "ebpftracer", "argv": [cli, "-t", sc, "--json"], "json": True,
                           "tracepoints": tps})
             modes.append({"key": "ebpftracer-text", "name": "ebpftracer (text) > file",
-                          "tool": "ebpftracer", "argv": [et, "-t", sc], "tracepoints": tps})
+                          "tool": "ebpftracer", "argv": [cli, "-t", sc], "tracepoints": tps})
         modes.append({"key": "bpftrace", "name": "bpftrace (same capture)", "tool": "bpftrace",
                       "script": wl["bpftrace"], "tracepoints": tps, "counter": wl["counter"]})
         if name == "mkdir":
-            et = os.path.join(self.bin, "empty_tracer")
             o = ["sys_enter_openat", "sys_exit_openat"]
-            modes.append({"key": "empty", "name": "empty programs (floor)", "tool": "empty",
-                          "argv": [et, sc], "tracepoints": tps})
             if self.args.variants:
                 modes.append({"key": "bpftrace-empty", "name": "bpftrace empty programs",
                               "tool": "bpftrace", "script": bpftrace_empty(sc),
@@ -560,6 +620,16 @@ class Bench:
                         "argv": argv, "match": ["-c", "workload_mkdir"],
                         "bpftrace": BPFTRACE_MKDIR.replace("_mkdir ", "_%s " % sc),
                         "counter": count_by_pid, "unit": "ns/call"})
+        if "openat" in a.only:
+            argv = [os.path.join(self.bin, "workload_openat"), str(a.openat_calls)]
+            if a.openat_missing:
+                argv.append("--missing")
+            wls.append({"name": "openat", "syscall": "openat", "calls": a.openat_calls,
+                        "argv": argv, "match": ["-c", "openat_loop"], "needle": OPENAT_PATH,
+                        "bpftrace": BPFTRACE_OPENAT, "counter": count_openat,
+                        "unit": "ns/iter",
+                        "what": " (openat %s + close)" % ("ENOENT" if a.openat_missing
+                                                          else "of an existing file")})
         if "connect" in a.only:
             tps = ["sys_enter_connect", "sys_exit_connect"]
             wls.append({"name": "connect", "syscall": "connect", "calls": a.connect_calls,
@@ -581,7 +651,7 @@ class Bench:
                         "argv": [os.path.join(self.bin, "workload_exec"), str(a.exec_calls)],
                         "match": ["-c", "true", "-a", EXEC_ARGV],
                         "bpftrace": BPFTRACE_EXEC, "counter": count_bpftrace_exec,
-                        "unit": "ns/iter",
+                        "unit": "ns/iter", "what": " (fork+execve+waitpid)",
                         "tools": [
                             {"key": "execsnoop", "name": "execsnoop (libbpf-tools)",
                              "tool": "execsnoop", "argv": ["execsnoop"], "tracepoints": tps,
@@ -673,8 +743,61 @@ class Bench:
 
     # ----------------------------------------------------------------------------------------
 
+    def cells(self, wl, m, runs, base_ns, base_cpu):
+        """The figures of one mode of one workload, as strings ("-": none)."""
+        c = dict.fromkeys(("delivered", "lost", "cpu_s", "us_event", "rss_startup",
+                           "peak_rss", "startup"), "-")
+        ns = statistics.median(r["ns"] for r in runs)
+        cpu = statistics.median(r["cpu_ns"] for r in runs)
+        spread = (max(r["ns"] for r in runs) - min(r["ns"] for r in runs)) / 2 / ns
+        c.update(ns="%.0f" % ns, spread="%.0f%%" % (spread * 100),
+                 ratio="%.2fx" % (ns / base_ns) if base_ns else "-",
+                 cpu_ratio="%.2fx" % (cpu / base_cpu) if base_cpu else "-")
+        noisy = sum(1 for r in runs if r.get("noisy"))
+        c["noisy"] = "%d/%d" % (noisy, len(runs)) if noisy else ""
+        if m["tool"] is None:
+            return c
+        if runs[0].get("matched") is not None and not m.get("other"):
+            mt = [r["matched"] for r in runs]
+            c["delivered"] = "%d/%d%s" % (statistics.median(mt), wl["calls"],
+                                          "" if min(mt) == max(mt) else " (min %d)" % min(mt))
+        lost = [r["lost"] for r in runs if r.get("lost") is not None]
+        if lost and m["tool"] == "libebpfpub":
+            worst = max(runs, key=lambda r: r["lost"])
+            c["lost"] = "%d (%s)" % (worst["lost"], worst["lost_detail"])
+        elif lost:
+            c["lost"] = "%d" % max(lost)
+        c["cpu_s"] = "%.2f" % statistics.median(r["cpu_s"] for r in runs)
+        # Per event only over enough events (and /proc/PID/stat's ticks, where there is
+        # no schedstat, are 10 ms).
+        ev = [r["cpu_s"] / r["events"] * 1e6 for r in runs if (r.get("events") or 0) >= 1000]
+        if ev:
+            c["us_event"] = "%.2f" % statistics.median(ev)
+        st = [r["rss_startup_kb"] for r in runs if r.get("rss_startup_kb")]
+        if st:
+            c["rss_startup"] = "%.1f MiB" % (statistics.median(st) / 1024)
+        rss = [r["maxrss_kb"] for r in runs if r.get("maxrss_kb")]
+        if rss:
+            c["peak_rss"] = "%.1f MiB" % (statistics.median(rss) / 1024)
+        c["startup"] = "%.0f ms" % statistics.median(r["startup_ms"] for r in runs)
+        return c
+
+    def glance_table(self):
+        """One line per workload x mode: what shows a regression at a glance."""
+        rows = [["workload", "mode", "ratio", "+-", "CPU ratio", "us/event", "RSS start-up",
+                 "peak RSS", "delivered/calls", "lost", "noisy"]]
+        for wl, mode, c in self.glance:
+            if mode == "untraced":
+                mode = "untraced (%s ns)" % c["ns"]
+            rows.append([wl, mode, c["ratio"], c["spread"], c["cpu_ratio"], c["us_event"],
+                         c["rss_startup"], c["peak_rss"], c["delivered"],
+                         c["lost"].split(" ")[0], c["noisy"]])
+        out = format_table(rows)
+        return out
+
     def report(self, wls):
         a = self.args
+        self.glance = []
         lines = []
         P = lines.append
         P("libebpfpub benchmarks, %s, %.0f min" % (
@@ -692,50 +815,19 @@ class Bench:
             base_cpu = statistics.median(r["cpu_ns"] for r in base) if base else None
             P("== %s: %s, %d calls per run%s ==" % (
                 wl["name"], " ".join(os.path.basename(x) for x in wl["argv"]), wl["calls"],
-                "" if wl["name"] != "exec" else " (fork+execve+waitpid)"))
+                wl.get("what", "")))
             hdr = ["mode", wl["unit"], "+-", "ratio", "CPU ratio", "delivered/calls", "lost",
-                   "tracer CPU s", "us/event", "peak RSS", "start-up", "noisy"]
+                   "tracer CPU s", "us/event", "RSS start-up", "peak RSS", "start-up", "noisy"]
             rows = [hdr]
             for m in wl.get("modes", []):
                 runs = res.get(m["key"])
                 if not runs:
                     continue
-                ns = statistics.median(r["ns"] for r in runs)
-                cpu = statistics.median(r["cpu_ns"] for r in runs)
-                spread = (max(r["ns"] for r in runs) - min(r["ns"] for r in runs)) / 2 / ns
-                row = [m["name"], "%.0f" % ns, "%.0f%%" % (spread * 100),
-                       "%.2fx" % (ns / base_ns) if base_ns else "-",
-                       "%.2fx" % (cpu / base_cpu) if base_cpu else "-"]
-                if m["tool"] is None:
-                    row += ["-", "-", "-", "-", "-", "-"]
-                else:
-                    if runs[0].get("matched") is not None and not m.get("other"):
-                        mt = [r["matched"] for r in runs]
-                        row.append("%d/%d%s" % (statistics.median(mt), wl["calls"],
-                                                "" if min(mt) == max(mt) else
-                                                " (min %d)" % min(mt)))
-                    else:
-                        row.append("-")
-                    lost = [r["lost"] for r in runs if r.get("lost") is not None]
-                    if not lost:
-                        row.append("-")
-                    elif m["tool"] == "libebpfpub":
-                        worst = max(runs, key=lambda r: r["lost"])
-                        row.append("%d (%s)" % (worst["lost"], worst["lost_detail"]))
-                    else:
-                        row.append("%d" % max(lost))
-                    cpu = statistics.median(r["cpu_s"] for r in runs)
-                    row.append("%.2f" % cpu)
-                    # CPU comes in clock ticks (10 ms): per event only over enough events.
-                    ev = [r["cpu_s"] / r["events"] * 1e6 for r in runs
-                          if (r.get("events") or 0) >= 1000]
-                    row.append("%.2f" % statistics.median(ev) if ev else "-")
-                    rss = [r["maxrss_kb"] for r in runs if r.get("maxrss_kb")]
-                    row.append("%.0f MiB" % (statistics.median(rss) / 1024) if rss else "-")
-                    row.append("%.0f ms" % statistics.median(r["startup_ms"] for r in runs))
-                noisy = sum(1 for r in runs if r.get("noisy"))
-                row.append("%d/%d" % (noisy, len(runs)) if noisy else "")
-                rows.append(row)
+                c = self.cells(wl, m, runs, base_ns, base_cpu)
+                self.glance.append((wl["name"], m["name"], c))
+                rows.append([m["name"], c["ns"], c["spread"], c["ratio"], c["cpu_ratio"],
+                             c["delivered"], c["lost"], c["cpu_s"], c["us_event"],
+                             c["rss_startup"], c["peak_rss"], c["startup"], c["noisy"]])
             lines.extend(format_table(rows))
             for name, why in self.unavailable.items():
                 if any(name == m["name"] for m in self.modes_for(wl)):
@@ -759,9 +851,12 @@ class Bench:
             for key in ("ebpftracer-json", "ebpftracer-text"):
                 runs = res.get(key)
                 if runs and any(r.get("rss_kb") for r in runs):
-                    P("  %s: resident at the end of the workload %.1f MiB (VmRSS), peak %.1f MiB"
-                      " (VmHWM); CPU per event %s us; binary %s" % (
-                          key, med([r["rss_kb"] / 1024 for r in runs if r.get("rss_kb")]),
+                    P("  %s: resident after start-up %.1f MiB, at the end of the workload %.1f"
+                      " MiB (VmRSS), peak %.1f MiB (VmHWM); CPU per event by round %s us;"
+                      " binary %s" % (
+                          key, med([r["rss_startup_kb"] / 1024 for r in runs
+                                    if r.get("rss_startup_kb")]),
+                          med([r["rss_kb"] / 1024 for r in runs if r.get("rss_kb")]),
                           med([r["maxrss_kb"] / 1024 for r in runs if r.get("maxrss_kb")]),
                           " ".join("%.3f" % (r["cpu_s"] / r["events"] * 1e6) for r in runs
                                    if r.get("events")), self.args.ebpftracer))
@@ -819,8 +914,18 @@ class Bench:
             who = sorted({f for _, _, fs in noisy for f in fs})
             P("NOTE: %d run(s) ran while other processes had syscall tracepoint programs "
               "attached (%s): their figures include that load." % (len(noisy), "; ".join(who[:6])))
+        if not shutil.which("bpftool"):
+            P("NOTE: bpftool is not installed (apt-get install bpftool): attaching could not be"
+              " observed, so start-up is only the ready line's time (tracer_bench, ebpftracer)"
+              " or a fixed %.0f s wait (bpftrace, the tools); other processes' syscall tracers"
+              " were not looked for (noisy is empty)" % NO_BPFTOOL_WAIT_S)
         for n in self.notes:
             P("NOTE: " + n)
+        if self.glance:
+            P("")
+            P("== regression at a glance (medians; ratio vs untraced, +-: its spread; us/event:"
+              " the tracer's CPU per event; RSS start-up: VmRSS once ready; peak RSS: VmHWM) ==")
+            lines.extend(self.glance_table())
         return "\n".join(lines)
 
 
@@ -871,17 +976,22 @@ def tool_version():
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true",
-                    help="short run: 2 rounds, 200k mkdir, 5k connect, 500 exec, 1 all-syscalls run")
+                    help="short run: 2 rounds, 200k mkdir and openat, 5k connect, 500 exec,"
+                         " 1 all-syscalls run")
     ap.add_argument("--rounds", type=int, help="rounds per workload (default 5, --quick 2)")
     ap.add_argument("--mkdir-calls", type=int)
     ap.add_argument("--mkdir-threads", type=int, default=1)
     ap.add_argument("--mkdirat", action="store_true",
                     help="the mkdir workload calls mkdirat (and that is traced): for measuring"
                          " while another process traces mkdir")
+    ap.add_argument("--openat-calls", type=int)
+    ap.add_argument("--openat-missing", action="store_true",
+                    help="the openat workload opens a missing path (ENOENT) instead of an"
+                         " existing file (+ close)")
     ap.add_argument("--connect-calls", type=int)
     ap.add_argument("--exec-calls", type=int)
-    ap.add_argument("--only", default="mkdir,connect,exec,all",
-                    help="comma list of mkdir, connect, exec, all (default: every one)")
+    ap.add_argument("--only", default=",".join(WORKLOADS),
+                    help="comma list of %s (default: every one)" % ", ".join(WORKLOADS))
     ap.add_argument("--variants", action="store_true",
                     help="mkdir also with libebpfpub's perf output and page_exp 4/12, and with"
                          " bpftrace running empty programs")
@@ -897,6 +1007,9 @@ def main():
     ap.add_argument("--quiet-timeout", type=float, default=60.0,
                     help="wait this long for other processes' syscall tracers to go away before"
                          " each run (then run anyway, flagged noisy)")
+    ap.add_argument("--settle", type=float, default=0.3,
+                    help="seconds between a tracer's ready line and the sample of its resident"
+                         " set after start-up (and the start of the workload)")
     ap.add_argument("--pause", type=float, default=0.5, help="seconds between runs")
     ap.add_argument("--json", help="also write the raw results to this file")
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
@@ -911,6 +1024,8 @@ def main():
         args.rounds = 2 if args.quick else 5
     if args.mkdir_calls is None:
         args.mkdir_calls = 200000 if args.quick else 1000000
+    if args.openat_calls is None:
+        args.openat_calls = 200000 if args.quick else 1000000
     if args.connect_calls is None:
         args.connect_calls = 5000 if args.quick else 20000
     if args.exec_calls is None:
@@ -918,7 +1033,12 @@ def main():
 
     if os.geteuid() != 0:
         sys.exit("run.py: run as root (loading BPF programs needs it)")
-    for exe in ("workload_mkdir", "workload_connect", "workload_exec", "tracer_bench",
+    unknown = args.only - set(WORKLOADS)
+    if unknown:
+        sys.exit("run.py: --only: unknown %s (known: %s)" % (",".join(sorted(unknown)),
+                                                            ",".join(WORKLOADS)))
+    for exe in ("workload_mkdir", "workload_openat", "workload_connect", "workload_exec",
+                "tracer_bench",
                 "empty_tracer"):
         if not os.access(os.path.join(args.build_dir, "bench", exe), os.X_OK):
             sys.exit("run.py: %s/bench/%s is missing: run scripts/bootstrap.sh (or ninja -C build)"

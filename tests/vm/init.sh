@@ -40,7 +40,8 @@ ln -s /proc/self/fd/1 $r/dev/stdout
 ln -s /proc/self/fd/2 $r/dev/stderr
 mount -t devpts devpts $r/dev/pts
 mount -t tmpfs tmpfs $r/dev/shm
-mount -t tmpfs -o mode=1777 tmpfs $r/tmp
+# /tmp stays the host's (under the overlay, so writes stay in the guest): a checkout
+# under /tmp, as CI may use, must be visible to the command.
 mount -t tmpfs -o mode=755 tmpfs $r/run
 mount -t tracefs tracefs $r/sys/kernel/tracing
 mount -t debugfs debugfs $r/sys/kernel/debug

@@ -180,7 +180,7 @@ static int proctable_build_argv(const struct proctable *t, const char *cmdline, 
 	/* count the arguments that fit; a last one without its NUL gets one */
 	while (off < len) {
 		const char *nul = memchr(cmdline + off, '\0', len - off);
-		size_t alen = nul ? (size_t)(nul - cmdline - off) : len - off;
+		size_t alen = nul ? (size_t)(nul - (cmdline + off)) : len - off;
 
 		/* a read cut in the middle of an argument: that one is not whole */
 		if (used + alen + 1 > t->limits.max_cmdline || (!nul && cut)) {

@@ -4,7 +4,9 @@
  * missing files, garbage), on pid reuse, exec, aging under both bounds, and one scan of
  * the real /proc checked against this test's own pid, parent and command line.
  */
-#define _GNU_SOURCE
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE	/* pipe2 */
+#endif
 #include "test.h"
 
 #include "process_table.h"
@@ -170,6 +172,10 @@ static void test_fixture_scan(void)
 	ASSERT(t);
 	proctable_ticks_to_ns(0, &res);
 	CHECK_INT(res, 1000000000 / sysconf(_SC_CLK_TCK));
+	CHECK_INT(ticks(12345), 12345ull * res);
+	CHECK_INT(ticks(0), 0);
+	/* 2^40 ticks: ticks * 1e9 would overflow 64 bits */
+	CHECK_INT(proctable_ticks_to_ns(1ull << 40, NULL), (1ull << 40) * res);
 	CHECK_INT(proctable_scan(t, fixture, &skipped), 7);
 	CHECK_INT(skipped, 7);	/* 400 401 402 404 405 406 407 */
 	proctable_get_stats(t, &st);

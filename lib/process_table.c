@@ -261,8 +261,6 @@ static int proctable_put(struct proctable *t, const struct proctable_proc *p, bo
 	size_t strings_len = 0, slot;
 	int err;
 
-	fresh.argc = 0;
-	fresh.argv = NULL;
 	if (p->cmdline) {
 		err = proctable_build_argv(t, p->cmdline, p->cmdline_len, p->cmdline_cut, &fresh,
 					   &strings_len);
@@ -299,6 +297,7 @@ static int proctable_put(struct proctable *t, const struct proctable_proc *p, bo
 			proctable_mark_exited(t, other);
 	n->e.ppid = p->ppid;
 	n->e.uid = p->uid;
+	/* an exec without a comm keeps the old one; a scan says what the kernel says */
 	if (p->comm[0] || !from_exec)
 		proctable_set_comm(&n->e, p->comm);
 	n->e.argc = fresh.argc;

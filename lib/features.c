@@ -454,7 +454,7 @@ static enum ebpfpub_feature_state features_probe_btf(void)
 static void features_probe_tracefs(struct ebpfpub_features *features, const char *tracefs_path,
 				   const struct features_config *cfg)
 {
-	const char *const defaults[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
+	const char *const *defaults = tracefs_default_roots;
 	char err[256];
 	size_t i;
 	int ret;

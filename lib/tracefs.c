@@ -16,6 +16,8 @@
 
 #define TRACEFS_DEFAULT "/sys/kernel/tracing"
 #define TRACEFS_DEBUGFS "/sys/kernel/debug/tracing"
+
+const char *const tracefs_default_roots[] = { TRACEFS_DEFAULT, TRACEFS_DEBUGFS, NULL };
 #define TRACEFS_ENTER "sys_enter_"
 #define TRACEFS_EXIT "sys_exit_"
 
@@ -95,8 +97,8 @@ int tracefs_locate(const char *override, char *path, size_t path_size, char *err
 		candidates[0] = override;
 		count = 1;
 	} else {
-		candidates[0] = TRACEFS_DEFAULT;
-		candidates[1] = TRACEFS_DEBUGFS;
+		candidates[0] = tracefs_default_roots[0];
+		candidates[1] = tracefs_default_roots[1];
 		count = 2;
 	}
 

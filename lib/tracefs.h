@@ -10,6 +10,9 @@
  * /sys/kernel/debug/tracing. A root counts when <root>/events/syscalls exists.
  * Returns 0 and writes the root to PATH, or -ENODEV with a message that says how to mount it
  * ("mount -t tracefs nodev /sys/kernel/tracing"), or -EACCES/-errno. */
+/* Where tracefs is looked for, in order, when no path is given (NULL-terminated). */
+extern const char *const tracefs_default_roots[];
+
 int tracefs_locate(const char *override, char *path, size_t path_size, char *err,
 		   size_t err_size);
 

@@ -40,8 +40,12 @@ ln -s /proc/self/fd/1 $r/dev/stdout
 ln -s /proc/self/fd/2 $r/dev/stderr
 mount -t devpts devpts $r/dev/pts
 mount -t tmpfs tmpfs $r/dev/shm
-# /tmp stays the host's (under the overlay, so writes stay in the guest): a checkout
-# under /tmp, as CI may use, must be visible to the command.
+# A fast tmpfs on /tmp, unless the command runs in a checkout under the host's /tmp (as CI
+# may use): then /tmp stays the host's, under the overlay, so that it is visible.
+case "$(sed -n 's/^cd \(.*\) || exit 125$/\1/p' /ctl/cmd)" in
+/tmp | /tmp/*) ;;
+*) mount -t tmpfs -o mode=1777 tmpfs $r/tmp ;;
+esac
 mount -t tmpfs -o mode=755 tmpfs $r/run
 mount -t tracefs tracefs $r/sys/kernel/tracing
 mount -t debugfs debugfs $r/sys/kernel/debug

@@ -307,7 +307,7 @@ EXEC_ARGV = "/bin/true a b c"
 # The workloads that run every mode: untraced, the floor, the library, ebpftracer --json and
 # text, bpftrace. exec runs untraced, the library, bpftrace and the execsnoops.
 FULL_SET = ("mkdir", "openat", "connect")
-WORKLOADS = ("mkdir", "openat", "connect", "exec", "all")
+WORKLOADS = ("mkdir", "openat", "connect", "exec", "all", "profile")
 
 
 def count_by_pid(text, wpid, needle=None):
@@ -741,6 +741,57 @@ class Bench:
                                       failure_reason(read_text(err)))
                 time.sleep(a.pause)
 
+        self.profile = {}
+        if "profile" in a.only:
+            self.run_profile()
+
+    PROFILE_SETUPS = (
+        ("empty programs (the floor; one program on enter and exit)", ["empty_tracer", "mkdir"]),
+        ("libebpfpub, task-local entry", ["tracer_bench", "-t", "mkdir", "-e", "task"]),
+        ("libebpfpub, event-map entry", ["tracer_bench", "-t", "mkdir", "-e", "map"]),
+    )
+
+    def run_profile(self):
+        """Run time per program, by the kernel's BPF statistics, for mkdir under the floor and
+        under the library with either entry storage (bench/prog_profile)."""
+        a = self.args
+        rounds = 1 if a.quick else 3
+        for rnd in range(rounds):
+            for label, argv in self.PROFILE_SETUPS:
+                self.log("profile round %d/%d: %s" % (rnd + 1, rounds, label))
+                wait_quiet(a.quiet_timeout, self.log)
+                key = argv[0] + "-" + (argv[-1] if argv[0] == "tracer_bench" else "empty")
+                out, err = self.path(key + ".pout"), self.path(key + ".perr")
+                p = spawn([os.path.join(self.bin, argv[0])] + argv[1:], out, err)
+                p.bench_t0 = time.monotonic_ns()
+                try:
+                    wait_attached(p, ["sys_enter_mkdir", "sys_exit_mkdir"], a.attach_timeout,
+                                  ready_path=out)
+                    r = subprocess.run([os.path.join(self.bin, "prog_profile"), "-p", "epn_",
+                                        "-p", "epx_", "-p", "empty", "--"] + wl_mkdir_argv(a, self.bin),
+                                       capture_output=True, text=True,
+                                       timeout=a.workload_timeout)
+                finally:
+                    stop(p, grace=5.0)
+                if r.returncode != 0:
+                    self.notes.append("prog_profile failed: " + r.stderr.strip()[-300:])
+                    return
+                for line in r.stdout.splitlines():
+                    if line.startswith("PROG "):
+                        kv = dict(f.split("=", 1) for f in line.split()[1:])
+                        self.profile.setdefault((label, kv["name"]), []).append(kv)
+                time.sleep(a.pause)
+
+    def profile_lines(self):
+        rows = [["setup", "program", "ns/run", "+-", "runs", "insns", "jited bytes"]]
+        for (label, name), runs in self.profile.items():
+            ns = [float(r["ns_per_run"]) for r in runs]
+            m = statistics.median(ns)
+            rows.append([label, name, "%.0f" % m,
+                         "%.0f%%" % ((max(ns) - min(ns)) / 2 / m * 100) if m else "-",
+                         runs[0]["runs"], runs[0]["insns"], runs[0]["jited_bytes"]])
+        return format_table(rows)
+
     # ----------------------------------------------------------------------------------------
 
     def cells(self, wl, m, runs, base_ns, base_cpu):
@@ -892,6 +943,13 @@ class Bench:
                   mib(s[0]["memory_bytes"]), mib(s[0]["memory_tracer_bytes"]),
                   med([r["vm_hwm_kb"] for r in s]) / 1024))
             P("")
+        if self.profile:
+            P("== run time per BPF program, mkdir (kernel.bpf_stats_enabled via bench/"
+              "prog_profile; medians of %d run%s; the statistics add two clock reads per run) =="
+              % (len(next(iter(self.profile.values()))),
+                 "s" if len(next(iter(self.profile.values()))) > 1 else ""))
+            lines.extend(self.profile_lines())
+            P("")
         mem = []
         for wl in wls:
             for r in self.results.get(wl["name"], {}).get("libebpfpub", []):
@@ -927,6 +985,11 @@ class Bench:
               " the tracer's CPU per event; RSS start-up: VmRSS once ready; peak RSS: VmHWM) ==")
             lines.extend(self.glance_table())
         return "\n".join(lines)
+
+
+def wl_mkdir_argv(a, bindir):
+    """The mkdir workload as the profile runs it (one thread, the same number of calls)."""
+    return [os.path.join(bindir, "workload_mkdir"), str(a.mkdir_calls)]
 
 
 def med(values):
@@ -1039,7 +1102,7 @@ def main():
                                                             ",".join(WORKLOADS)))
     for exe in ("workload_mkdir", "workload_openat", "workload_connect", "workload_exec",
                 "tracer_bench",
-                "empty_tracer"):
+                "empty_tracer", "prog_profile"):
         if not os.access(os.path.join(args.build_dir, "bench", exe), os.X_OK):
             sys.exit("run.py: %s/bench/%s is missing: run scripts/bootstrap.sh (or ninja -C build)"
                      % (args.build_dir, exe))

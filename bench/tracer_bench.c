@@ -282,6 +282,7 @@ static void usage(FILE *f, const char *argv0)
 		"       %s -t all [options]   (generate+load every syscall, report, exit)\n"
 		"  -t LIST    syscalls to trace (repeatable)\n"
 		"  -k KIND    output: ringbuf, perf or default\n"
+		"  -e WHERE   entry storage: task (task-local), map (event map) or default\n"
 		"  -p EXP     page exponent of the output: 2^EXP pages per CPU (1..16; default 8)\n"
 		"  -b SIZE    buffer storage: bytes of one string buffer (default 4096)\n"
 		"  -B COUNT   buffer storage: buffers per event (default 8)\n"
@@ -348,6 +349,7 @@ int main(int argc, char **argv)
 	size_t name_count = 0, i;
 	bool all = false, json = false;
 	enum ebpfpub_output_kind kind = EBPFPUB_OUTPUT_DEFAULT;
+	enum ebpfpub_entry_storage entry_storage = EBPFPUB_ENTRY_STORAGE_DEFAULT;
 	uint32_t page_exp = 0, buffer_size = 0, buffer_count = 0;
 	struct ebpfpub_buffer_storage *storage = NULL;
 	struct ebpfpub_perf_output *output = NULL;
@@ -360,7 +362,7 @@ int main(int argc, char **argv)
 
 	t_main = mono_ns();
 	t0 = process_start_ns(&t0_how);
-	while ((opt = getopt(argc, argv, "t:k:p:b:B:c:a:n:jvh")) != -1) {
+	while ((opt = getopt(argc, argv, "t:k:p:b:B:c:a:n:e:jvh")) != -1) {
 		switch (opt) {
 		case 't': {
 			char *list = strdup(optarg), *save = NULL, *tok;
@@ -392,6 +394,18 @@ int main(int argc, char **argv)
 			break;
 		case 'p':
 			page_exp = (uint32_t)strtoul(optarg, NULL, 10);
+			break;
+		case 'e':
+			if (strcmp(optarg, "task") == 0)
+				entry_storage = EBPFPUB_ENTRY_STORAGE_TASK;
+			else if (strcmp(optarg, "map") == 0)
+				entry_storage = EBPFPUB_ENTRY_STORAGE_EVENT_MAP;
+			else if (strcmp(optarg, "default") == 0)
+				entry_storage = EBPFPUB_ENTRY_STORAGE_DEFAULT;
+			else {
+				fprintf(stderr, "tracer_bench: -e task|map|default\n");
+				return 2;
+			}
 			break;
 		case 'b':
 			buffer_size = (uint32_t)strtoul(optarg, NULL, 10);
@@ -455,7 +469,8 @@ int main(int argc, char **argv)
 	}
 	{
 		EBPFPUB_OPTS(ebpfpub_tracer_opts, to, .callback = on_event, .callback_ctx = &b,
-			     .buffer_storage = storage, .perf_output = output, .log_fn = on_log);
+			     .buffer_storage = storage, .perf_output = output, .log_fn = on_log,
+			     .entry_storage = entry_storage);
 
 		r = ebpfpub_tracer_new(&to, &tracer);
 		if (r < 0) {

@@ -16,7 +16,7 @@ packages=(
 	meson ninja-build pkg-config gcc
 	llvm-19-dev libbpf-dev libelf-dev zlib1g-dev
 	python3 man-db
-	bpftrace                       # benchmark comparison
+	bpftrace bpftool               # benchmark: comparison, and seeing tracers attach
 	debhelper dpkg-dev lintian rpm fakeroot  # packaging
 	make file binutils             # packaging: the example agent's Makefile, rpm's file types, nm/objdump
 	qemu-system-x86 busybox-static kmod xz-utils zstd  # tests/vm: other kernels under qemu

@@ -699,6 +699,16 @@ struct ebpfpub_features {
 	enum ebpfpub_feature_state cgroup2;
 	char cgroup2_path[256];
 	enum ebpfpub_feature_state audit_loginuid;   /**< /proc/self/loginuid (CONFIG_AUDIT) */
+	/*
+	 * The process context (@since 0.3), from the kernel's BTF: a caller whose struct ends
+	 * at audit_loginuid gets only that part.
+	 */
+	/** task_struct.real_parent, group_leader, tgid, comm, start_boottime/start_time */
+	enum ebpfpub_feature_state context_task;
+	enum ebpfpub_feature_state context_audit;     /**< task_struct.loginuid, sessionid */
+	/** task->cgroups->dfl_cgrp->kn and kernfs_node name, parent (or __parent) */
+	enum ebpfpub_feature_state context_cgroup_path;
+	enum ebpfpub_feature_state cgroup_id_helper;  /**< bpf_get_current_cgroup_id (4.18) */
 };
 
 /**

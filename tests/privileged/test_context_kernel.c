@@ -248,6 +248,14 @@ static const struct layout_case layouts[] = {
 	{ "system.slice/ssh.service", "host", "", "" },
 };
 
+static pid_t test_pid;
+
+static void cleanup(void)
+{
+	if (getpid() == test_pid)
+		cg_remove(cg_test);
+}
+
 static void *thread_mkdir(void *arg)
 {
 	char dir[256];
@@ -270,6 +278,7 @@ int main(void)
 	char name[64];
 
 	test_require_root();
+	test_pid = getpid();
 	if (features_find_cgroup2("/proc/self/mountinfo", cg_root, sizeof(cg_root)) !=
 		    EBPFPUB_FEATURE_YES || !cg_root[0])
 		test_skip_or_fail("no cgroup2 mount");
@@ -277,6 +286,7 @@ int main(void)
 	snprintf(cg_rel, sizeof(cg_rel), "ebpfpub-test-%d", getpid());
 	snprintf(cg_test, sizeof(cg_test), "%s/%s", cg_root, cg_rel);
 	ASSERT(mkdir(cg_test, 0755) == 0);
+	atexit(cleanup);   /* a failed ASSERT exits: our cgroups go all the same */
 	for (i = 0; i < ARRAY_SIZE(layouts); i++)
 		cg_make(layouts[i].rel);
 	my_start = self_start_ticks_ns(getpid(), &res);
@@ -570,6 +580,5 @@ int main(void)
 		CHECK(bad == NULL);
 	}
 
-	cg_remove(cg_test);
 	return test_finish("test_context_kernel");
 }

@@ -608,7 +608,8 @@ struct ebpfpub_tracer_stats {
 	uint64_t malformed;          /**< records that failed validation */
 	uint64_t truncated;          /**< events with a truncated field */
 	uint64_t read_errors;        /**< events with an unreadable field */
-	/** Rejected by the pid, uid, comm or own-process filter in the enter program. @since 0.2 */
+	/** Rejected by the pid, uid, comm, cgroup or own-process filter in the enter program.
+	 *  @since 0.2 */
 	uint64_t kernel_filtered;
 	/** Entries that aged out of the (LRU) event map, because more threads were inside the
 	 *  syscall at once than it holds, before their exit came. @since 0.2 */

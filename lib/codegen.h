@@ -32,7 +32,11 @@ enum codegen_counter {
 	CODEGEN_COUNTER_LOST = 4,               /* exit: the output was full */
 	CODEGEN_COUNTER_REPLACED = 5,           /* enter: the thread's previous entry was never
 	                                         * taken by an exit (that call never returned) */
-	CODEGEN_COUNTER_COUNT = 6,
+	/* Not a counter: the cgroup id whose path this CPU last sent for the syscall (0:
+	 * none), so that the exit program sends a path only when it changed (see
+	 * codegen_context.c). */
+	CODEGEN_SLOT_LAST_CGROUP = 6,
+	CODEGEN_COUNTER_COUNT = 7,
 };
 
 /* The output's control map value, shared with user mode through mmap. */
@@ -72,6 +76,9 @@ struct codegen_env {
 	/* The process context (layout.context_offset): task, cgroup offsets from BTF. */
 	const struct context_offsets *context;
 	bool have_cgroup_id_helper;
+	/* Read the fixed part through bpf_get_current_task_btf() with plain loads (the
+	 * verifier makes them fault-safe): a few ns each, against tens for a helper call. */
+	bool context_direct;
 	bool filter_cgroup;           /* only tasks in the cgroup of cgroup_filter_fd or below */
 	int cgroup_filter_fd;         /* cgroup array of 1 */
 };

@@ -13,6 +13,7 @@
 #include <linux/bpf.h>
 
 #include "codegen_context.h"
+#include "codegen.h"
 #include "codegen_items.h"
 #include "context_offsets.h"
 #include "record.h"
@@ -54,6 +55,42 @@ void cg_context_filter(struct cg_fn *f, LLVMBasicBlockRef skip)
 	cg_if(f, LLVMBuildICmp(f->b, LLVMIntEQ, r, cg_const(f, 1), ""), in, skip);
 }
 
+/* A load of TYPE at P + OFF, P a BTF pointer (task_struct...): volatile, so that LLVM never
+ * merges two into a wider one, which the verifier would refuse (it checks each access
+ * against the struct member at its offset). */
+static LLVMValueRef dload(struct cg_fn *f, LLVMTypeRef type, LLVMValueRef p, uint32_t off)
+{
+	LLVMValueRef v = cg_load(f, type, p, off);
+
+	LLVMSetVolatile(v, 1);
+	return v;
+}
+
+/* The fixed part with plain loads from the BTF task pointer: a faulting load gives 0. */
+static void context_enter_direct(struct cg_fn *f, LLVMValueRef rec, uint32_t base,
+				 uint32_t flags)
+{
+	const struct context_offsets *o = f->env->context;
+	LLVMValueRef task = cg_helper(f, BPF_FUNC_get_current_task_btf, f->ptr, NULL, 0), p;
+
+	p = dload(f, f->ptr, task, o->task_real_parent);
+	cg_store(f, dload(f, f->i32, p, o->task_tgid), rec, base + RECORD_CONTEXT_OFF_PPID);
+	p = dload(f, f->ptr, task, o->task_group_leader);
+	cg_store(f, dload(f, f->i64, p, o->task_start), rec, base + RECORD_CONTEXT_OFF_START);
+	if (o->have_audit) {
+		cg_store(f, dload(f, f->i32, task, o->task_loginuid), rec,
+			 base + RECORD_CONTEXT_OFF_AUID);
+		cg_store(f, dload(f, f->i32, task, o->task_sessionid), rec,
+			 base + RECORD_CONTEXT_OFF_AUID + 4);
+	} else {
+		cg_store(f, cg_const(f, ~0ull), rec, base + RECORD_CONTEXT_OFF_AUID);
+	}
+	cg_store(f, f->env->have_cgroup_id_helper ? cg_helper0(f, BPF_FUNC_get_current_cgroup_id)
+						  : cg_const(f, 0),
+		 rec, base + RECORD_CONTEXT_OFF_CGROUP_ID);
+	cg_store(f, cg_const32(f, flags), rec, base + RECORD_CONTEXT_OFF_FLAGS);
+}
+
 void cg_context_enter(struct cg_fn *f, LLVMValueRef rec)
 {
 	const struct context_offsets *o = f->env->context;
@@ -63,6 +100,13 @@ void cg_context_enter(struct cg_fn *f, LLVMValueRef rec)
 
 	if (!base || !o)
 		return;
+	if (f->env->context_direct) {
+		context_enter_direct(f, rec, base,
+				     (o->start_is_boottime ? 0 : RECORD_CONTEXT_START_MONOTONIC) |
+				     (o->have_audit ? 0 : RECORD_CONTEXT_NO_AUDIT) |
+				     (f->env->have_cgroup_id_helper ? 0 : RECORD_CONTEXT_NO_CGROUP));
+		return;
+	}
 	slot = cg_slot(f, f->i64, 1);
 	task = cg_helper0(f, BPF_FUNC_get_current_task);
 	p = kread_ptr(f, slot, task, o->task_real_parent, &err);
@@ -110,31 +154,62 @@ void cg_context_enter(struct cg_fn *f, LLVMValueRef rec)
 	cg_store(f, failed, rec, base + RECORD_CONTEXT_OFF_FLAGS);
 }
 
-/* A name item of zero length that ends the path: FLAGS NULL (the root was reached) or
- * TRUNCATED (the depth bound cut it). */
-static void path_end(struct cg_fn *f, LLVMValueRef rec, uint32_t level, uint32_t flags,
-		     LLVMBasicBlockRef done)
+/* What the path walk shares: this CPU's last-sent slot, the current cgroup id (NULL
+ * without the helper: nothing is cached) and the CPU. */
+struct path_cache {
+	LLVMValueRef slot, cgroup_id, cpu;
+};
+
+/* An item {cpu} of KIND, FLAGS for LEVEL; continues in DONE. */
+static void cpu_item(struct cg_fn *f, LLVMValueRef rec, const struct path_cache *pc,
+		     uint32_t kind, uint32_t level, uint32_t flags, LLVMBasicBlockRef done)
 {
 	LLVMValueRef item, off;
 	LLVMBasicBlockRef full = cg_block(f, "path_full");
 
 	off = cg_item_begin(f, rec, f->layout->storage.capacity, full, &item);
-	cg_item_finish(f, rec, item, off, level, RECORD_ITEM_CGROUP_NAME, flags, cg_const(f, 0));
+	cg_store(f, pc->cpu, item, RECORD_ITEM_SIZE);
+	cg_item_finish(f, rec, item, off, level, kind, flags,
+		       cg_const(f, sizeof(struct record_cgroup_end)));
+	/* The path goes out with this record: later ones of this CPU may refer to it (reset
+	 * when the output refuses the record, cg_context_lost). */
+	if (kind == RECORD_ITEM_CGROUP_NAME && pc->cgroup_id)
+		cg_store(f, pc->cgroup_id, pc->slot, 0);
 	LLVMBuildBr(f->b, done);
 	LLVMPositionBuilderAtEnd(f->b, full);
 	LLVMBuildBr(f->b, done);
 }
 
-/* The kernfs names of the task's default-hierarchy cgroup and its parents, leaf first. */
+/* The kernfs names of the task's default-hierarchy cgroup and its parents, leaf first; or,
+ * when this CPU sent this cgroup's path last, a CGROUP_SAME item (the walk costs a read
+ * per level; most events come from the cgroup of the one before). */
 static void emit_cgroup_path(struct cg_fn *f, LLVMValueRef rec, LLVMValueRef task)
 {
 	const struct context_offsets *o = f->env->context;
 	bool pair = o->kn_name == o->kn_parent + 8;
-	LLVMValueRef slot = cg_slot(f, f->i64, 2), err = NULL;
-	LLVMBasicBlockRef done = cg_block(f, "path_done");
+	LLVMValueRef slot = cg_slot(f, f->i64, 2), key = cg_slot(f, f->i32, 1), err = NULL;
+	LLVMBasicBlockRef done = cg_block(f, "path_done"), cached = cg_block(f, "path_cached");
+	LLVMBasicBlockRef walk = cg_block(f, "path_walk"), have = cg_block(f, "path_slot");
 	LLVMBasicBlockRef lv[RECORD_CGROUP_MAX_LEVELS + 1];
+	struct path_cache pc = { 0 };
 	uint32_t level;
 
+	cg_store(f, cg_const32(f, f->env->counter_base + CODEGEN_SLOT_LAST_CGROUP), key, 0);
+	pc.slot = cg_lookup(f, f->env->counters_fd, key);
+	/* never NULL (the key is in range): without it, no path (the decoder says unknown) */
+	cg_if(f, LLVMBuildIsNotNull(f->b, pc.slot, ""), have, done);
+	pc.cpu = cg_helper0(f, BPF_FUNC_get_smp_processor_id);
+	if (f->env->have_cgroup_id_helper) {
+		pc.cgroup_id = cg_helper0(f, BPF_FUNC_get_current_cgroup_id);
+		cg_if(f, LLVMBuildICmp(f->b, LLVMIntEQ, cg_load(f, f->i64, pc.slot, 0), pc.cgroup_id,
+				       ""), cached, walk);
+		cpu_item(f, rec, &pc, RECORD_ITEM_CGROUP_SAME, 0, 0, done);
+		LLVMPositionBuilderAtEnd(f->b, walk);
+	} else {
+		LLVMBuildBr(f->b, walk);
+		LLVMPositionBuilderAtEnd(f->b, walk);
+		LLVMDeleteBasicBlock(cached);
+	}
 	for (level = 0; level <= RECORD_CGROUP_MAX_LEVELS; level++)
 		lv[level] = cg_block(f, "kn_level");
 	kread_ptr(f, slot, task, o->task_cgroups, &err);
@@ -143,13 +218,13 @@ static void emit_cgroup_path(struct cg_fn *f, LLVMValueRef rec, LLVMValueRef tas
 	kread_ptr(f, slot, cg_load(f, f->i64, slot, 0), o->cgroup_kn, &err);
 	LLVMBuildBr(f->b, lv[0]);
 	for (level = 0; level <= RECORD_CGROUP_MAX_LEVELS; level++) {
-		LLVMBasicBlockRef have = cg_block(f, "kn"), read = cg_block(f, "kn_read");
+		LLVMBasicBlockRef have_kn = cg_block(f, "kn"), read = cg_block(f, "kn_read");
 		LLVMBasicBlockRef named = cg_block(f, "kn_named"), root = cg_block(f, "kn_root");
 		LLVMValueRef r, name, kn;
 
 		LLVMPositionBuilderAtEnd(f->b, lv[level]);
 		kn = cg_load(f, f->i64, slot, 0);
-		cg_if(f, LLVMBuildIsNotNull(f->b, kn, ""), have, done);
+		cg_if(f, LLVMBuildIsNotNull(f->b, kn, ""), have_kn, done);
 		if (pair) {
 			r = kread(f, slot, 16, kn, o->kn_parent);
 		} else {
@@ -162,7 +237,8 @@ static void emit_cgroup_path(struct cg_fn *f, LLVMValueRef rec, LLVMValueRef tas
 		cg_if(f, LLVMBuildIsNotNull(f->b, cg_load(f, f->i64, slot, 0), ""), named, root);
 		if (level == RECORD_CGROUP_MAX_LEVELS) {
 			/* a parent above the last level kept: the top is cut */
-			path_end(f, rec, level, EBPFPUB_FIELD_TRUNCATED, done);
+			cpu_item(f, rec, &pc, RECORD_ITEM_CGROUP_NAME, level, EBPFPUB_FIELD_TRUNCATED,
+				 done);
 		} else {
 			LLVMBasicBlockRef bad = cg_block(f, "kn_bad"), good = cg_block(f, "kn_good");
 			LLVMBasicBlockRef full = cg_block(f, "kn_full");
@@ -184,9 +260,27 @@ static void emit_cgroup_path(struct cg_fn *f, LLVMValueRef rec, LLVMValueRef tas
 			LLVMBuildBr(f->b, done);
 		}
 		LLVMPositionBuilderAtEnd(f->b, root);
-		path_end(f, rec, level, EBPFPUB_FIELD_NULL, done);
+		cpu_item(f, rec, &pc, RECORD_ITEM_CGROUP_NAME, level, EBPFPUB_FIELD_NULL, done);
 	}
 	LLVMPositionBuilderAtEnd(f->b, done);
+}
+
+void cg_context_lost(struct cg_fn *f)
+{
+	LLVMValueRef key, v;
+	LLVMBasicBlockRef have, done;
+
+	if (!f->layout->context_offset || !f->env->context || !f->env->context->have_cgroup)
+		return;
+	/* The path this record carried never reached user space: send the next one whole. */
+	key = cg_slot(f, f->i32, 1);
+	have = cg_block(f, "lost_slot");
+	done = cg_block(f, "lost_done");
+	cg_store(f, cg_const32(f, f->env->counter_base + CODEGEN_SLOT_LAST_CGROUP), key, 0);
+	v = cg_lookup(f, f->env->counters_fd, key);
+	cg_if(f, LLVMBuildIsNotNull(f->b, v, ""), have, done);
+	cg_store(f, cg_const(f, 0), v, 0);
+	cg_goto(f, done);
 }
 
 /* The first layout.ancestors ancestors, the parent first, stopping after pid 1 (or at a
@@ -233,6 +327,46 @@ static void emit_ancestors(struct cg_fn *f, LLVMValueRef rec, LLVMValueRef task)
 	LLVMPositionBuilderAtEnd(f->b, done);
 }
 
+/* The same walk with plain loads from BTF pointers (context_direct). */
+static void emit_ancestors_direct(struct cg_fn *f, LLVMValueRef rec)
+{
+	const struct context_offsets *o = f->env->context;
+	uint32_t n = f->layout->ancestors, i;
+	LLVMBasicBlockRef done = cg_block(f, "anc_done");
+	LLVMValueRef task = cg_helper(f, BPF_FUNC_get_current_task_btf, f->ptr, NULL, 0), p;
+
+	if (n > RECORD_MAX_ANCESTORS)
+		n = RECORD_MAX_ANCESTORS;
+	p = dload(f, f->ptr, task, o->task_real_parent);
+	for (i = 0; i < n; i++) {
+		LLVMBasicBlockRef have = cg_block(f, "anc"), proc = cg_block(f, "anc_proc");
+		LLVMBasicBlockRef full = cg_block(f, "anc_full"), up = cg_block(f, "anc_up");
+		LLVMValueRef tgid, item, off, leader;
+
+		cg_if(f, LLVMBuildIsNotNull(f->b, p, ""), have, done);
+		tgid = dload(f, f->i32, p, o->task_tgid);
+		cg_if(f, LLVMBuildICmp(f->b, LLVMIntNE, tgid, cg_const32(f, 0), ""), proc, done);
+		off = cg_item_begin(f, rec, f->layout->storage.capacity, full, &item);
+		cg_store(f, LLVMBuildZExt(f->b, tgid, f->i64, ""), item, RECORD_ITEM_SIZE);
+		leader = dload(f, f->ptr, p, o->task_group_leader);
+		cg_store(f, dload(f, f->i64, leader, o->task_start), item,
+			 RECORD_ITEM_SIZE + RECORD_ANCESTOR_OFF_START);
+		cg_store(f, dload(f, f->i64, leader, o->task_comm), item,
+			 RECORD_ITEM_SIZE + RECORD_ANCESTOR_OFF_COMM);
+		cg_store(f, dload(f, f->i64, leader, o->task_comm + 8), item,
+			 RECORD_ITEM_SIZE + RECORD_ANCESTOR_OFF_COMM + 8);
+		cg_item_finish(f, rec, item, off, i, RECORD_ITEM_ANCESTOR, 0,
+			       cg_const(f, RECORD_ANCESTOR_SIZE));
+		cg_if(f, LLVMBuildICmp(f->b, LLVMIntNE, tgid, cg_const32(f, 1), ""), up, done);
+		p = dload(f, f->ptr, p, o->task_real_parent);
+		LLVMPositionBuilderAtEnd(f->b, full);
+		LLVMBuildBr(f->b, done);
+		LLVMPositionBuilderAtEnd(f->b, up);
+	}
+	LLVMBuildBr(f->b, done);
+	LLVMPositionBuilderAtEnd(f->b, done);
+}
+
 void cg_context_exit(struct cg_fn *f, LLVMValueRef rec)
 {
 	const struct context_offsets *o = f->env->context;
@@ -243,6 +377,8 @@ void cg_context_exit(struct cg_fn *f, LLVMValueRef rec)
 	task = cg_helper0(f, BPF_FUNC_get_current_task);
 	if (o->have_cgroup)
 		emit_cgroup_path(f, rec, task);
-	if (f->layout->ancestors)
+	if (f->layout->ancestors && f->env->context_direct)
+		emit_ancestors_direct(f, rec);
+	else if (f->layout->ancestors)
 		emit_ancestors(f, rec, task);
 }

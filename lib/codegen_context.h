@@ -12,5 +12,7 @@ void cg_context_filter(struct cg_fn *f, LLVMBasicBlockRef skip);
 void cg_context_enter(struct cg_fn *f, LLVMValueRef rec);
 /* At exit: the cgroup path's names and the ancestors, as items. */
 void cg_context_exit(struct cg_fn *f, LLVMValueRef rec);
+/* At exit, when the output refused the record: forget the path it carried. */
+void cg_context_lost(struct cg_fn *f);
 
 #endif

@@ -258,6 +258,7 @@ static void emit_output(struct cg_fn *f, LLVMValueRef rec)
 		r = cg_helper(f, BPF_FUNC_perf_event_output, f->i64, a, 5);
 	}
 	cg_if(f, LLVMBuildICmp(f->b, LLVMIntSLT, r, cg_const(f, 0), ""), lost, out);
+	cg_context_lost(f);
 	cg_counter_add(f, env->lost_fd, 0);
 	count(f, CODEGEN_COUNTER_LOST);
 	LLVMBuildBr(f->b, out);

@@ -29,6 +29,8 @@ void decode_state_release(struct decode_state *st)
 	free(st->argv);
 	free(st->argv_flags);
 	free(st->scratch);
+	if (st->context)
+		process_context_release(st->context);
 	free(st->context);
 	memset(st, 0, sizeof(*st));
 }
@@ -464,7 +466,8 @@ static int read_context_item(struct decode_ctx *x, const unsigned char *p, uint3
 	int r;
 
 	memcpy(&hdr, p + off, sizeof(hdr));
-	if (hdr.kind != RECORD_ITEM_CGROUP_NAME && hdr.kind != RECORD_ITEM_ANCESTOR)
+	if (hdr.kind != RECORD_ITEM_CGROUP_NAME && hdr.kind != RECORD_ITEM_ANCESTOR &&
+	    hdr.kind != RECORD_ITEM_CGROUP_SAME)
 		return 0;
 	if (!x->l->context_offset || hdr.len > record_size - off - RECORD_ITEM_SIZE) {
 		util_errf(x->err, x->err_size,

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "process_context.h"
@@ -65,7 +66,18 @@ int process_context_item(struct process_context_state *st, const char *syscall, 
 		a->comm[sizeof(a->comm) - 1] = '\0';
 		return 0;
 	}
-	/* CGROUP_NAME: levels leaf first, then one end item of len 0 */
+	if (kind == RECORD_ITEM_CGROUP_SAME) {
+		if (st->path_end || st->name_count || len != sizeof(struct record_cgroup_end)) {
+			util_errf(err, err_size,
+				  "syscall '%s': a cgroup item of %u bytes that says \"same path\" after %u names",
+				  syscall, len, st->name_count);
+			return -EINVAL;
+		}
+		memcpy(&st->path_cpu, data, 4);
+		st->path_end = 4;
+		return 0;
+	}
+	/* CGROUP_NAME: levels leaf first, then one end item */
 	if (st->path_end || arg != st->name_count || arg > RECORD_CGROUP_MAX_LEVELS ||
 	    len > RECORD_CGROUP_NAME_SIZE) {
 		util_errf(err, err_size,
@@ -73,10 +85,18 @@ int process_context_item(struct process_context_state *st, const char *syscall, 
 			  syscall, arg, len, st->name_count, st->path_end ? ", path ended" : "");
 		return -EINVAL;
 	}
+	if (flags & (EBPFPUB_FIELD_NULL | EBPFPUB_FIELD_TRUNCATED)) {
+		if (len != sizeof(struct record_cgroup_end)) {
+			util_errf(err, err_size, "syscall '%s': cgroup path end item of %u bytes",
+				  syscall, len);
+			return -EINVAL;
+		}
+		memcpy(&st->path_cpu, data, 4);
+		st->path_end = flags & EBPFPUB_FIELD_NULL ? 1 : 2;
+		return 0;
+	}
 	if (len == 0) {
-		st->path_end = flags & EBPFPUB_FIELD_NULL        ? 1
-			       : flags & EBPFPUB_FIELD_TRUNCATED ? 2
-								 : 3;
+		st->path_end = 3;   /* unreadable */
 		return 0;
 	}
 	if (arg == RECORD_CGROUP_MAX_LEVELS || data[len - 1] != '\0') {
@@ -131,27 +151,89 @@ static void identify(struct process_context_state *st)
 	st->cached = true;
 }
 
+void process_context_release(struct process_context_state *st)
+{
+	size_t i;
+
+	for (i = 0; i < st->cpu_cap; i++)
+		free(st->cpus[i].path);
+	free(st->cpus);
+	st->cpus = NULL;
+	st->cpu_cap = 0;
+}
+
+/* The CPU's last path, for the records that say "same" (one CPU's records arrive in order;
+ * a lost one made the kernel send the next path whole). */
+static struct process_context_cpu *cpu_slot(struct process_context_state *st, uint32_t cpu)
+{
+	if (cpu >= 65536)
+		return NULL;
+	if (cpu >= st->cpu_cap) {
+		size_t cap = (size_t)cpu + 1 > st->cpu_cap * 2 ? (size_t)cpu + 1 : st->cpu_cap * 2;
+		struct process_context_cpu *grown = realloc(st->cpus, cap * sizeof(*grown));
+
+		if (!grown)
+			return NULL;
+		memset(grown + st->cpu_cap, 0, (cap - st->cpu_cap) * sizeof(*grown));
+		st->cpus = grown;
+		st->cpu_cap = cap;
+	}
+	return &st->cpus[cpu];
+}
+
+static void remember_path(struct process_context_state *st)
+{
+	struct process_context_cpu *c = cpu_slot(st, st->path_cpu);
+
+	if (!c)
+		return;
+	if (!c->path && !(c->path = malloc(PROCESS_CONTEXT_PATH_SIZE)))
+		return;
+	strcpy(c->path, st->path);
+	c->cgroup_id = st->proc.cgroup_id;
+	c->end = st->path_end;
+}
+
+/* A CGROUP_SAME record: the CPU's last path, when it is of the same cgroup. */
+static bool recall_path(struct process_context_state *st)
+{
+	struct process_context_cpu *c =
+		st->path_cpu < st->cpu_cap ? &st->cpus[st->path_cpu] : NULL;
+
+	if (!c || !c->path || c->cgroup_id != st->proc.cgroup_id)
+		return false;
+	strcpy(st->path, c->path);
+	st->path_end = c->end;
+	return true;
+}
+
 const struct ebpfpub_process *process_context_finish(struct process_context_state *st)
 {
 	struct ebpfpub_process *p = &st->proc;
+	bool joined = false;
 
 	if (p->flags & EBPFPUB_PROCESS_NO_CGROUP) {
 		p->container_runtime = container_runtime_name(CONTAINER_UNKNOWN);
 		p->container_id = p->container_short_id = "";
 		return p;
 	}
-	if (st->path_end == 1 || st->path_end == 2) {
-		if (join_path(st)) {
-			if (st->path_end == 2)
-				p->flags |= EBPFPUB_PROCESS_PATH_TOP_CUT;
-			identify(st);
-			p->cgroup_path = st->path;
-			p->container_runtime = container_runtime_name(st->ci.runtime);
-			p->container_id = st->ci.id;
-			p->container_short_id = st->short_id;
-			p->pod_uid = st->ci.pod_uid[0] ? st->ci.pod_uid : NULL;
-			return p;
-		}
+	if (st->path_end == 4)
+		joined = recall_path(st);
+	else if (st->path_end == 1 || st->path_end == 2) {
+		joined = join_path(st);
+		if (joined)
+			remember_path(st);
+	}
+	if (joined) {
+		if (st->path_end == 2)
+			p->flags |= EBPFPUB_PROCESS_PATH_TOP_CUT;
+		identify(st);
+		p->cgroup_path = st->path;
+		p->container_runtime = container_runtime_name(st->ci.runtime);
+		p->container_id = st->ci.id;
+		p->container_short_id = st->short_id;
+		p->pod_uid = st->ci.pod_uid[0] ? st->ci.pod_uid : NULL;
+		return p;
 	}
 	p->flags |= EBPFPUB_PROCESS_PATH_UNKNOWN;
 	p->container_runtime = container_runtime_name(CONTAINER_UNKNOWN);

@@ -32,13 +32,27 @@ struct process_context_state {
 	const char *names[RECORD_CGROUP_MAX_LEVELS];
 	uint32_t name_lens[RECORD_CGROUP_MAX_LEVELS];
 	uint32_t name_count;
-	int path_end;              /* 0: none seen, 1: root, 2: top cut, 3: unreadable */
+	int path_end;              /* 0: none seen, 1: root, 2: top cut, 3: unreadable,
+	                            * 4: the CPU's last path (CGROUP_SAME) */
+	uint32_t path_cpu;
+	/* The last path each CPU sent: {cgroup id, end (1 or 2), path}, grown on demand. */
+	struct process_context_cpu *cpus;
+	size_t cpu_cap;
 	char path[PROCESS_CONTEXT_PATH_SIZE];
 	char cached_path[PROCESS_CONTEXT_PATH_SIZE];
 	bool cached;
 	struct container_identity ci;
 	char short_id[CONTAINER_ID_SIZE];
 };
+
+struct process_context_cpu {
+	uint64_t cgroup_id;
+	int end;
+	char *path;
+};
+
+/* Frees what ST allocated (not ST). */
+void process_context_release(struct process_context_state *st);
 
 /* Starts an event: the struct record_context at DATA (RECORD_CONTEXT_SIZE bytes). */
 void process_context_begin(struct process_context_state *st, const void *data);

@@ -64,11 +64,24 @@ enum record_item_kind {
 	/* Process context (a tracer's context option; the record then has a struct
 	 * record_context after its arguments, layout.context_offset). */
 	RECORD_ITEM_CGROUP_NAME = 7, /* data: the kernfs name of cgroup level `arg` (0: the
-	                              * leaf) with its NUL; a name of len 0 ends the path: flags
-	                              * 0 at the root, TRUNCATED when the depth bound cut it */
+	                              * leaf) with its NUL (flags 0), or nothing (UNREADABLE);
+	                              * the path ends with one flagged NULL (the root was
+	                              * reached) or TRUNCATED (the depth bound cut it) whose data
+	                              * is struct record_cgroup_end */
 	RECORD_ITEM_ANCESTOR = 8,    /* data: struct record_ancestor of ancestor `arg` (0: the
 	                              * parent) */
+	RECORD_ITEM_CGROUP_SAME = 9, /* data: struct record_cgroup_end: the path is the one
+	                              * this CPU last sent for this syscall (same cgroup id) */
 };
+
+/* Which CPU sent a path: the decoder keeps the last one per CPU (records of one CPU arrive
+ * in order), the exit program sends it again only when the cgroup id changed or the
+ * previous record was lost. */
+struct record_cgroup_end {
+	uint32_t cpu;
+	uint32_t reserved;
+};
+_Static_assert(sizeof(struct record_cgroup_end) == 8, "cgroup end item layout");
 
 /* Item flags are enum ebpfpub_field_flags; NOT_CAPTURED is the decoder's own (no item came),
  * so an item cannot carry it. */

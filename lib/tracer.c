@@ -830,6 +830,13 @@ static int add_syscall(struct ebpfpub_tracer *t, const char *name)
 		goto err;
 	}
 	r = generate_and_attach(t, s);
+	if (r < 0 && (r == -EACCES || r == -EINVAL) &&
+	    tracer_context_fallback(&t->context, t->opts.log_fn, t->opts.log_ctx, t->last_error)) {
+		syscall_detach(s);
+		r = create_event_map(t, s);
+		if (r == 0)
+			r = generate_and_attach(t, s);
+	}
 	if (r < 0 && s->entry_in_task &&
 	    t->opts.entry_storage == EBPFPUB_ENTRY_STORAGE_DEFAULT) {
 		/* A verifier without task storage for tracepoints: the event map then. */

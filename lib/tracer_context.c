@@ -151,6 +151,9 @@ void tracer_context_layout(struct tracer_context *c, struct layout *l, ebpfpub_l
 		}
 		c->have_cgroup_id_helper =
 			features_probe_helper(BPF_FUNC_get_current_cgroup_id) == EBPFPUB_FEATURE_YES;
+		c->direct = !getenv("EBPFPUB_CONTEXT_HELPER_READS") &&
+			    features_probe_helper(BPF_FUNC_get_current_task_btf) ==
+				    EBPFPUB_FEATURE_YES;
 		if (!c->offsets.have_audit)
 			util_log(log, log_ctx, EBPFPUB_LOG_INFO,
 				 "process context: the kernel has no audit (task_struct.loginuid): auid and session id are not captured");
@@ -167,8 +170,21 @@ void tracer_context_env(const struct tracer_context *c, struct codegen_env *env)
 {
 	env->context = c->enabled ? &c->offsets : NULL;
 	env->have_cgroup_id_helper = c->have_cgroup_id_helper;
+	env->context_direct = c->direct;
 	env->filter_cgroup = c->cgroup_map_fd >= 0;
 	env->cgroup_filter_fd = c->cgroup_map_fd;
+}
+
+bool tracer_context_fallback(struct tracer_context *c, ebpfpub_log_fn log, void *log_ctx,
+			     const char *why)
+{
+	if (!c->enabled || !c->direct)
+		return false;
+	c->direct = false;
+	util_log(log, log_ctx, EBPFPUB_LOG_WARNING,
+		 "process context: the verifier refused plain reads of task_struct (%s): reading it with bpf_probe_read_kernel instead",
+		 why);
+	return true;
 }
 
 /* A successful execve: the process's new command line, for the ancestors of later events. */

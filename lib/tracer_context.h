@@ -21,6 +21,7 @@ struct tracer_context {
 	bool offsets_tried;
 	struct context_offsets offsets;
 	bool have_cgroup_id_helper;
+	bool direct;               /* plain loads through the BTF task pointer (see codegen) */
 	uint32_t ancestors;
 	bool cmdline;
 	char *container;           /* copy of the option */
@@ -41,6 +42,11 @@ void tracer_context_release(struct tracer_context *c);
 void tracer_context_layout(struct tracer_context *c, struct layout *l, ebpfpub_log_fn log,
 			   void *log_ctx);
 void tracer_context_env(const struct tracer_context *c, struct codegen_env *env);
+
+/* When a syscall's programs were refused with direct reads: true (and a warning) when it
+ * is worth generating them again with helper reads. */
+bool tracer_context_fallback(struct tracer_context *c, ebpfpub_log_fn log, void *log_ctx,
+			     const char *why);
 
 /* After decoding: the execve feed of the table, the ancestors' command lines, the
  * user-space filters. False when the event is filtered out. */

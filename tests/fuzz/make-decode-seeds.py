@@ -12,7 +12,8 @@ import socket
 import struct
 import sys
 
-STRING, BYTES, SOCKADDR, ARGV_ARG, ARGV_END, ARGV_BLOCK, CGROUP_NAME, ANCESTOR = range(1, 9)
+STRING, BYTES, SOCKADDR, ARGV_ARG, ARGV_END, ARGV_BLOCK, CGROUP_NAME, ANCESTOR, CGROUP_SAME = \
+    range(1, 10)
 TRUNCATED, UNREADABLE, NULL, NOT_CAPTURED, BAD_LENGTH = 1, 2, 4, 8, 16
 PE_READ, PE_NO_SPACE, PE_TRUNCATED = 1, 2, 4
 FROM_CALLER, FROM_NEW_MM = 1, 2
@@ -152,13 +153,16 @@ seeds = {
                       .string(0, b"/tmp/seed")
                       .item(0, CGROUP_NAME, 0, DOCKER + b"\0")
                       .item(1, CGROUP_NAME, 0, b"system.slice\0")
-                      .item(2, CGROUP_NAME, NULL, b"")
+                      .item(2, CGROUP_NAME, NULL, struct.pack("<II", 1, 0))
                       .item(0, ANCESTOR, 0, ancestor(812, 1000, b"bash"))
                       .item(1, ANCESTOR, 0, ancestor(1, 5, b"systemd"))),
     "mkdir-context-cut": (13, Record([U, 0o755], context=context(flags=1, auid=2**32 - 1))
                           .string(0, b"/tmp/seed")
                           .item(0, CGROUP_NAME, 0, b"leaf\0")
-                          .item(1, CGROUP_NAME, TRUNCATED, b"")),
+                          .item(1, CGROUP_NAME, TRUNCATED, struct.pack("<II", 0, 0))),
+    "mkdir-context-same": (13, Record([U, 0o755], context=context())
+                           .string(0, b"/tmp/seed")
+                           .item(0, CGROUP_SAME, 0, struct.pack("<II", 1, 0))),
 }
 
 

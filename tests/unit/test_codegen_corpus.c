@@ -42,7 +42,7 @@ static struct context_offsets ctx_offsets = {
 /* CONTEXT: -1 none, else the ancestors of the process context. */
 static int generate_ctx(struct codegen *cg, const char *root, const char *name, bool ringbuf,
 			uint32_t buffer_size, uint32_t buffer_count, int context,
-			const struct context_offsets *offsets, bool cgroup_filter)
+			const struct context_offsets *offsets, bool cgroup_filter, bool direct)
 {
 	char event[300], err[UTIL_ERR_SIZE];
 	char *enter = NULL, *exit_fmt = NULL;
@@ -72,6 +72,7 @@ static int generate_ctx(struct codegen *cg, const char *root, const char *name, 
 		process_context_layout(&l, (uint32_t)context);
 		env.context = offsets;
 		env.have_cgroup_id_helper = true;
+		env.context_direct = direct;
 	}
 	env.filter_cgroup = cgroup_filter;
 	env.cgroup_filter_fd = 16;
@@ -120,7 +121,7 @@ static int generate(struct codegen *cg, const char *root, const char *name, bool
 		    uint32_t buffer_size, uint32_t buffer_count)
 {
 	return generate_ctx(cg, root, name, ringbuf, buffer_size, buffer_count, 0, &ctx_offsets,
-			    false);
+			    false, true);
 }
 
 int main(void)
@@ -162,10 +163,16 @@ int main(void)
 		apart.have_audit = false;
 		apart.kn_parent = 40;
 		apart.start_is_boottime = false;
-		CHECK_INT(generate_ctx(cg, root, "mkdir", true, 4096, 8, -1, NULL, false), 0);
-		CHECK_INT(generate_ctx(cg, root, "mkdir", true, 4096, 8, 8, &ctx_offsets, true), 0);
-		CHECK_INT(generate_ctx(cg, root, "execve", false, 16, 1, 32, &ctx_offsets, false), 0);
-		CHECK_INT(generate_ctx(cg, root, "connect", true, 4096, 8, 32, &apart, true), 0);
+		CHECK_INT(generate_ctx(cg, root, "mkdir", true, 4096, 8, -1, NULL, false, false), 0);
+		CHECK_INT(generate_ctx(cg, root, "mkdir", true, 4096, 8, 8, &ctx_offsets, true, true),
+			  0);
+		CHECK_INT(generate_ctx(cg, root, "mkdir", true, 4096, 8, 8, &ctx_offsets, true, false),
+			  0);
+		CHECK_INT(generate_ctx(cg, root, "execve", false, 16, 1, 32, &ctx_offsets, false,
+				       true), 0);
+		CHECK_INT(generate_ctx(cg, root, "execve", false, 16, 1, 32, &ctx_offsets, false,
+				       false), 0);
+		CHECK_INT(generate_ctx(cg, root, "connect", true, 4096, 8, 32, &apart, true, false), 0);
 	}
 
 	codegen_free(cg);

@@ -52,6 +52,22 @@ static uint32_t put_name(unsigned char *rec, uint32_t off, uint16_t level, const
 			(uint32_t)strlen(name) + 1);
 }
 
+/* The end of a path (FLAGS NULL: the root, TRUNCATED: cut), sent by CPU. */
+static uint32_t put_end(unsigned char *rec, uint32_t off, uint16_t level, uint8_t flags,
+			uint32_t cpu)
+{
+	struct record_cgroup_end e = { .cpu = cpu };
+
+	return put_item(rec, off, level, RECORD_ITEM_CGROUP_NAME, flags, &e, sizeof(e));
+}
+
+static uint32_t put_same(unsigned char *rec, uint32_t off, uint32_t cpu)
+{
+	struct record_cgroup_end e = { .cpu = cpu };
+
+	return put_item(rec, off, 0, RECORD_ITEM_CGROUP_SAME, 0, &e, sizeof(e));
+}
+
 static uint32_t put_ancestor(unsigned char *rec, uint32_t off, uint16_t i, uint32_t pid,
 			     uint64_t start, const char *comm)
 {
@@ -112,7 +128,7 @@ int main(void)
 	off = header(rec, &l, 0);
 	off = put_name(rec, off, 0, "docker-" DOCKER_ID ".scope");
 	off = put_name(rec, off, 1, "system.slice");
-	off = put_item(rec, off, 2, RECORD_ITEM_CGROUP_NAME, EBPFPUB_FIELD_NULL, NULL, 0);
+	off = put_end(rec, off, 2, EBPFPUB_FIELD_NULL, 1);
 	off = put_ancestor(rec, off, 0, 812, 1000, "bash");
 	off = put_ancestor(rec, off, 1, 1, 5, "systemd");
 	CHECK_INT(decode(&l, &st, rec, off, &ev, err), 0);
@@ -162,7 +178,7 @@ int main(void)
 
 	/* The root cgroup, no audit (the kernel's -1 kept), no ancestors. */
 	off = header(rec, &l, RECORD_CONTEXT_NO_AUDIT);
-	off = put_item(rec, off, 0, RECORD_ITEM_CGROUP_NAME, EBPFPUB_FIELD_NULL, NULL, 0);
+	off = put_end(rec, off, 0, EBPFPUB_FIELD_NULL, 0);
 	CHECK_INT(decode(&l, &st, rec, off, &ev, err), 0);
 	p = ev.process;
 	CHECK_STR(p->cgroup_path, "/");
@@ -180,7 +196,7 @@ int main(void)
 		       "kubepods-besteffort-pod0a1b2c3d_4e5f_6789_abcd_ef0123456789.slice");
 	off = put_name(rec, off, 2, "kubepods-besteffort.slice");
 	off = put_name(rec, off, 3, "kubepods.slice");
-	off = put_item(rec, off, 4, RECORD_ITEM_CGROUP_NAME, EBPFPUB_FIELD_NULL, NULL, 0);
+	off = put_end(rec, off, 4, EBPFPUB_FIELD_NULL, 2);
 	CHECK_INT(decode(&l, &st, rec, off, &ev, err), 0);
 	p = ev.process;
 	CHECK_STR(p->container_runtime, "kubernetes");
@@ -192,7 +208,7 @@ int main(void)
 	off = header(rec, &l, 0);
 	off = put_name(rec, off, 0, "docker-" DOCKER_ID ".scope");
 	off = put_name(rec, off, 1, "deep");
-	off = put_item(rec, off, 2, RECORD_ITEM_CGROUP_NAME, EBPFPUB_FIELD_TRUNCATED, NULL, 0);
+	off = put_end(rec, off, 2, EBPFPUB_FIELD_TRUNCATED, 3);
 	CHECK_INT(decode(&l, &st, rec, off, &ev, err), 0);
 	p = ev.process;
 	CHECK_STR(p->cgroup_path, ".../deep/docker-" DOCKER_ID ".scope");
@@ -210,6 +226,34 @@ int main(void)
 	CHECK(!process_context_pass(p, NULL, EBPFPUB_HOST_ONLY));
 	off = header(rec, &l, 0);
 	off = put_item(rec, off, 0, RECORD_ITEM_CGROUP_NAME, EBPFPUB_FIELD_UNREADABLE, NULL, 0);
+	CHECK_INT(decode(&l, &st, rec, off, &ev, err), 0);
+	CHECK(ev.process->flags & EBPFPUB_PROCESS_PATH_UNKNOWN);
+
+	/* "Same path as this CPU's last": CPU 1 sent the docker path above, CPU 2 the pod's,
+	 * CPU 3 the cut one; the cgroup id must match (4242 in every crafted record), and a CPU
+	 * that sent nothing yet, or another cgroup, is unknown, never another path. */
+	off = header(rec, &l, 0);
+	off = put_same(rec, off, 1);
+	CHECK_INT(decode(&l, &st, rec, off, &ev, err), 0);
+	CHECK_STR(ev.process->cgroup_path, "/system.slice/docker-" DOCKER_ID ".scope");
+	CHECK_STR(ev.process->container_runtime, "docker");
+	off = header(rec, &l, 0);
+	off = put_same(rec, off, 3);
+	CHECK_INT(decode(&l, &st, rec, off, &ev, err), 0);
+	CHECK_STR(ev.process->cgroup_path, ".../deep/docker-" DOCKER_ID ".scope");
+	CHECK(ev.process->flags & EBPFPUB_PROCESS_PATH_TOP_CUT);
+	off = header(rec, &l, 0);
+	off = put_same(rec, off, 7);
+	CHECK_INT(decode(&l, &st, rec, off, &ev, err), 0);
+	CHECK(ev.process->cgroup_path == NULL);
+	CHECK(ev.process->flags & EBPFPUB_PROCESS_PATH_UNKNOWN);
+	off = header(rec, &l, 0);
+	memcpy(rec + l.context_offset + RECORD_CONTEXT_OFF_CGROUP_ID, &(uint64_t){ 99 }, 8);
+	off = put_same(rec, off, 1);
+	CHECK_INT(decode(&l, &st, rec, off, &ev, err), 0);
+	CHECK(ev.process->cgroup_path == NULL);
+	off = header(rec, &l, 0);
+	off = put_same(rec, off, 100000);
 	CHECK_INT(decode(&l, &st, rec, off, &ev, err), 0);
 	CHECK(ev.process->flags & EBPFPUB_PROCESS_PATH_UNKNOWN);
 
@@ -234,8 +278,15 @@ int main(void)
 	off = put_item(rec, off, 0, RECORD_ITEM_ANCESTOR, 0, "xxxxxxxx", 8);
 	CHECK_INT(decode(&l, &st, rec, off, &ev, err), -EINVAL);
 	off = header(rec, &l, 0);
-	off = put_item(rec, off, 0, RECORD_ITEM_CGROUP_NAME, EBPFPUB_FIELD_NULL, NULL, 0);
+	off = put_end(rec, off, 0, EBPFPUB_FIELD_NULL, 0);
 	off = put_name(rec, off, 1, "late");
+	CHECK_INT(decode(&l, &st, rec, off, &ev, err), -EINVAL);
+	off = header(rec, &l, 0);
+	off = put_item(rec, off, 0, RECORD_ITEM_CGROUP_NAME, EBPFPUB_FIELD_NULL, NULL, 0);
+	CHECK_INT(decode(&l, &st, rec, off, &ev, err), -EINVAL);   /* an end without its CPU */
+	off = header(rec, &l, 0);
+	off = put_name(rec, off, 0, "x");
+	off = put_same(rec, off, 0);
 	CHECK_INT(decode(&l, &st, rec, off, &ev, err), -EINVAL);
 	off = header(rec, &l, 0);
 	off = put_name(rec, off, 0, "system.slice");

@@ -200,11 +200,20 @@ static void emit_cgroup_path(struct cg_fn *f, LLVMValueRef rec, LLVMValueRef tas
 	cg_if(f, LLVMBuildIsNotNull(f->b, pc.slot, ""), have, done);
 	pc.cpu = cg_helper0(f, BPF_FUNC_get_smp_processor_id);
 	if (f->env->have_cgroup_id_helper) {
-		pc.cgroup_id = cg_helper0(f, BPF_FUNC_get_current_cgroup_id);
-		cg_if(f, LLVMBuildICmp(f->b, LLVMIntEQ, cg_load(f, f->i64, pc.slot, 0), pc.cgroup_id,
-				       ""), cached, walk);
+		/* The id the enter program stored: what the record says; no helper call. */
+		LLVMValueRef enter_id = cg_load(f, f->i64, rec,
+						f->layout->context_offset + RECORD_CONTEXT_OFF_CGROUP_ID);
+		LLVMValueRef now;
+
+		cg_if(f, LLVMBuildICmp(f->b, LLVMIntEQ, cg_load(f, f->i64, pc.slot, 0), enter_id, ""),
+		      cached, walk);
 		cpu_item(f, rec, &pc, RECORD_ITEM_CGROUP_SAME, 0, 0, done);
 		LLVMPositionBuilderAtEnd(f->b, walk);
+		/* The path read now is remembered under the record's id only when the task did
+		 * not change cgroup during the call (else nothing is remembered: 0). */
+		now = cg_helper0(f, BPF_FUNC_get_current_cgroup_id);
+		pc.cgroup_id = LLVMBuildSelect(f->b, LLVMBuildICmp(f->b, LLVMIntEQ, now, enter_id, ""),
+					       enter_id, cg_const(f, 0), "");
 	} else {
 		LLVMBuildBr(f->b, walk);
 		LLVMPositionBuilderAtEnd(f->b, walk);

@@ -299,29 +299,30 @@ int main(void)
 	}
 
 	/* Each runtime's layout, field by field. */
-	for (i = 0; i < ARRAY_SIZE(layouts); i++) {
+	/* Twice each: the second is most often sent as "the same path as this CPU's last". */
+	for (i = 0; i < 2 * ARRAY_SIZE(layouts); i++) {
 		snprintf(name, sizeof(name), "layout%zu", i);
-		reap(mkdir_in(layouts[i].rel, name));
+		reap(mkdir_in(layouts[i / 2].rel, name));
 	}
 	drain(t);
-	for (i = 0; i < ARRAY_SIZE(layouts); i++) {
+	for (i = 0; i < 2 * ARRAY_SIZE(layouts); i++) {
 		char want[1200];
 
 		snprintf(name, sizeof(name), "layout%zu", i);
 		s = find(name);
 		if (!s) {
-			fprintf(stderr, "no event for %s\n", layouts[i].rel);
+			fprintf(stderr, "no event for %s\n", layouts[i / 2].rel);
 			CHECK(0);
 			continue;
 		}
-		snprintf(want, sizeof(want), "/%s/%s", cg_rel, layouts[i].rel);
+		snprintf(want, sizeof(want), "/%s/%s", cg_rel, layouts[i / 2].rel);
 		CHECK_STR(s->cgroup, want);
-		CHECK(s->p.cgroup_id == cg_id(layouts[i].rel));
-		CHECK_STR(s->runtime, layouts[i].runtime);
-		CHECK_STR(s->id, layouts[i].id);
-		CHECK_STR(s->pod, layouts[i].pod);
-		if (strlen(layouts[i].id) == 64)
-			CHECK(strncmp(s->short_id, layouts[i].id, 12) == 0 && strlen(s->short_id) == 12);
+		CHECK(s->p.cgroup_id == cg_id(layouts[i / 2].rel));
+		CHECK_STR(s->runtime, layouts[i / 2].runtime);
+		CHECK_STR(s->id, layouts[i / 2].id);
+		CHECK_STR(s->pod, layouts[i / 2].pod);
+		if (strlen(layouts[i / 2].id) == 64)
+			CHECK(strncmp(s->short_id, layouts[i / 2].id, 12) == 0 && strlen(s->short_id) == 12);
 		CHECK_INT(s->p.ppid, getpid());
 		CHECK_INT(s->p.flags & ~(uint32_t)EBPFPUB_PROCESS_NO_AUDIT, 0);
 		if (!(s->p.flags & EBPFPUB_PROCESS_NO_AUDIT)) {

@@ -358,6 +358,64 @@ class TestEbpftracer(unittest.TestCase):
         ts = [h["timestamp"] for h, _ in own]
         self.assertEqual(ts, sorted(ts))
 
+    def test_podman_container(self):
+        """A real container (podman, from a locally imported busybox image): the event says
+        podman, its id and cgroup, read in the kernel from inside the container's
+        namespaces. Debian's crun refuses hybrid cgroup hierarchies, so the runtime is runc;
+        podman's default rlimits are above what a root without CAP_SYS_RESOURCE may set, so
+        they are lowered to the current ones."""
+        podman, runc = shutil.which("podman"), shutil.which("runc")
+        busybox = "/bin/busybox"
+        if not (podman and runc and os.path.exists(busybox)):
+            self.skipTest("needs podman, runc and busybox-static")
+        import resource
+        nofile = resource.getrlimit(resource.RLIMIT_NOFILE)
+        nproc = resource.getrlimit(resource.RLIMIT_NPROC)
+        image = f"localhost/ebpfpub-test-{os.getpid()}:ctx"
+        with Workdir() as base:
+            root = os.path.join(base, "rootfs")
+            os.makedirs(os.path.join(root, "bin"))
+            shutil.copy(busybox, os.path.join(root, "bin", "busybox"))
+            for applet in ("sh", "mkdir", "true"):
+                os.symlink("busybox", os.path.join(root, "bin", applet))
+            tar = os.path.join(base, "rootfs.tar")
+            subprocess.run(["tar", "-C", root, "-cf", tar, "."], check=True)
+            r = subprocess.run([podman, "import", tar, image], capture_output=True, text=True)
+            if r.returncode:
+                self.skipTest("podman import failed: " + r.stderr.strip()[-200:])
+            cidfile = os.path.join(base, "cid")
+            tag = f"ebpfpub-podman-{os.getpid()}"
+            try:
+                t = Tracer("-t", "mkdir", "--json", "--ancestors", "1")
+                try:
+                    t.wait_ready(t.err)
+                    r = subprocess.run(
+                        [podman, "run", "--rm", "--runtime", runc, "--cgroup-manager",
+                         "cgroupfs", "--network", "none", "--cidfile", cidfile,
+                         "--ulimit", f"nofile={min(1024, nofile[0])}:{nofile[1]}",
+                         "--ulimit", f"nproc={min(4096, nproc[0])}:{min(4096, nproc[0])}",
+                         image, "/bin/sh", "-c", f"mkdir /nonexistent/{tag}; true"],
+                        capture_output=True, text=True, timeout=120)
+                    if r.returncode:
+                        self.fail("podman run failed: " + r.stderr.strip()[-300:])
+                    t.wait_for(t.out, lambda l: tag in l, EVENT_TIMEOUT, "the container's mkdir")
+                finally:
+                    rc = t.stop()
+                self.assert_clean_stop(t, rc, t.err)
+                with open(cidfile) as f:
+                    cid = f.read().strip()
+            finally:
+                subprocess.run([podman, "rmi", "-f", image], capture_output=True)
+        events = [json.loads(l) for l in t.out if tag in l]
+        self.assertEqual(len(events), 1)
+        p = events[0]["process"]
+        self.assertEqual(p["container"], {"runtime": "podman", "id": cid, "pod_uid": None})
+        self.assertTrue(p["cgroup"].endswith("/libpod-" + cid), p["cgroup"])
+        self.assertEqual(events[0]["comm"], "mkdir")
+        self.assertEqual(p["ancestors"][0]["pid"], p["ppid"])
+        self.assertEqual(p["ancestors"][0]["comm"], "sh")   # the container's init
+        self.assertNotEqual(events[0]["process_id"], 1)   # the kernel's pid, not the container's
+
     def test_process_context(self):
         """--ancestors and --cmdline in both printers; --no-context prints as before."""
         with open(f"/proc/{os.getppid()}/cmdline", "rb") as f:

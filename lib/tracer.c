@@ -763,9 +763,13 @@ static int add_internal_execve(struct ebpfpub_tracer *t)
 		return 0;
 	if (!find_syscall(t, "execve")) {
 		r = add_syscall(t, "execve");
-		if (r < 0)
-			return r;
-		find_syscall(t, "execve")->internal = true;
+		if (r < 0)   /* the /proc scan alone, then: said, not fatal */
+			util_log(t->opts.log_fn, t->opts.log_ctx, EBPFPUB_LOG_WARNING,
+				 "command lines: execve cannot be traced (%s): only processes that existed at start have theirs",
+				 t->last_error);
+		else
+			find_syscall(t, "execve")->internal = true;
+		t->last_error[0] = '\0';
 	}
 	tracer_context_scan(&t->context);
 	return 0;

@@ -183,7 +183,7 @@ static void cpu_item(struct cg_fn *f, LLVMValueRef rec, const struct path_cache 
 /* The kernfs names of the task's default-hierarchy cgroup and its parents, leaf first; or,
  * when this CPU sent this cgroup's path last, a CGROUP_SAME item (the walk costs a read
  * per level; most events come from the cgroup of the one before). */
-static void emit_cgroup_path(struct cg_fn *f, LLVMValueRef rec, LLVMValueRef task)
+static void emit_cgroup_path(struct cg_fn *f, LLVMValueRef rec)
 {
 	const struct context_offsets *o = f->env->context;
 	bool pair = o->kn_name == o->kn_parent + 8;
@@ -221,7 +221,7 @@ static void emit_cgroup_path(struct cg_fn *f, LLVMValueRef rec, LLVMValueRef tas
 	}
 	for (level = 0; level <= RECORD_CGROUP_MAX_LEVELS; level++)
 		lv[level] = cg_block(f, "kn_level");
-	kread_ptr(f, slot, task, o->task_cgroups, &err);
+	kread_ptr(f, slot, cg_helper0(f, BPF_FUNC_get_current_task), o->task_cgroups, &err);
 	kread_ptr(f, slot, cg_load(f, f->i64, slot, 0), o->css_set_dfl_cgrp, &err);
 	/* a failed read leaves a NULL node: no end item, and the decoder says "unknown" */
 	kread_ptr(f, slot, cg_load(f, f->i64, slot, 0), o->cgroup_kn, &err);
@@ -379,15 +379,12 @@ static void emit_ancestors_direct(struct cg_fn *f, LLVMValueRef rec)
 void cg_context_exit(struct cg_fn *f, LLVMValueRef rec)
 {
 	const struct context_offsets *o = f->env->context;
-	LLVMValueRef task;
-
 	if (!f->layout->context_offset || !o)
 		return;
-	task = cg_helper0(f, BPF_FUNC_get_current_task);
 	if (o->have_cgroup)
-		emit_cgroup_path(f, rec, task);
+		emit_cgroup_path(f, rec);
 	if (f->layout->ancestors && f->env->context_direct)
 		emit_ancestors_direct(f, rec);
 	else if (f->layout->ancestors)
-		emit_ancestors(f, rec, task);
+		emit_ancestors(f, rec, cg_helper0(f, BPF_FUNC_get_current_task));
 }

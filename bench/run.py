@@ -572,6 +572,13 @@ class Bench:
                "argv": [tb, "-t", sc, "-j", "-n", str(n)] + wl["match"], "expect": n,
                "tracepoints": tps}
         modes.append(lib)
+        if name == "mkdir" and self.args.context:
+            # The process context's cost, same run: off, the default (lib above), 8 ancestors.
+            for key, extra in (("noctx", ["-X"]), ("anc8", ["-A", "8"])):
+                v = dict(lib, key="libebpfpub-" + key,
+                         name="libebpfpub " + ("context off" if key == "noctx" else "8 ancestors"))
+                v["argv"] = lib["argv"] + extra
+                modes.append(v)
         if name == "mkdir" and self.args.variants:
             for key, extra in (("perf", ["-k", "perf"]), ("p4", ["-p", "4"]),
                                ("p12", ["-p", "12"]), ("perf-p4", ["-k", "perf", "-p", "4"])):
@@ -749,6 +756,8 @@ class Bench:
         ("empty programs (the floor; one program on enter and exit)", ["empty_tracer", "mkdir"]),
         ("libebpfpub, task-local entry", ["tracer_bench", "-t", "mkdir", "-e", "task"]),
         ("libebpfpub, event-map entry", ["tracer_bench", "-t", "mkdir", "-e", "map"]),
+        ("libebpfpub, task-local entry, no process context",
+         ["tracer_bench", "-t", "mkdir", "-e", "task", "-X"]),
     )
 
     def run_profile(self):
@@ -911,6 +920,15 @@ class Bench:
                           med([r["maxrss_kb"] / 1024 for r in runs if r.get("maxrss_kb")]),
                           " ".join("%.3f" % (r["cpu_s"] / r["events"] * 1e6) for r in runs
                                    if r.get("events")), self.args.ebpftracer))
+            if wl["name"] == "mkdir" and base_ns and res.get("libebpfpub-noctx"):
+                added = []
+                for key, what in (("libebpfpub-noctx", "context off"),
+                                  ("libebpfpub", "default context"),
+                                  ("libebpfpub-anc8", "8 ancestors")):
+                    if res.get(key):
+                        added.append("%s +%.0f ns" % (
+                            what, med([r["ns"] for r in res[key]]) - base_ns))
+                P("  process context, added ns per mkdir against untraced: " + ", ".join(added))
             if wl["name"] == "mkdir" and base_ns:
                 o = res.get("other-libebpfpub")
                 e = res.get("empty")
@@ -1058,6 +1076,9 @@ def main():
     ap.add_argument("--variants", action="store_true",
                     help="mkdir also with libebpfpub's perf output and page_exp 4/12, and with"
                          " bpftrace running empty programs")
+    ap.add_argument("--context", action="store_true",
+                    help="mkdir also with the process context off and with 8 ancestors "
+                         "(added ns per call against untraced)")
     ap.add_argument("--build-dir", default=os.path.join(ROOT, "build"))
     ap.add_argument("--ebpftracer", help="the ebpftracer to measure (default: BUILD_DIR/tools/"
                     "ebpftracer/ebpftracer)")

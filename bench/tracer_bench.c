@@ -11,6 +11,10 @@
  *
  *   tracer_bench -t mkdir [-t openat,...] [-k ringbuf|perf] [-p PAGE_EXP]
  *                [-b BUFFER_SIZE] [-B BUFFER_COUNT] [-c COMM] [-a ARGV] [-n COUNT] [-j] [-v]
+ *                [-X] [-A ANCESTORS]
+ *
+ * -X: no process context (ebpfpub_tracer_opts.no_process_context); -A N: N ancestors per
+ * event (the callback then reads the context too).
  *   tracer_bench -t all [-k ...] [-p ...] [-j] [-v]
  *
  * -t all measures generate+load+attach of every syscall this kernel can trace
@@ -204,6 +208,17 @@ static int on_event(void *ctx, const struct ebpfpub_event *e)
 	h = mix(h, e->duration_ns);
 	h = mix(h, e->probe_error);
 	h = mix_bytes(h, e->comm, sizeof(e->comm));
+	if (e->process) {
+		const struct ebpfpub_process *p = e->process;
+
+		h = mix(h, (uint64_t)p->ppid << 32 | p->auid);
+		h = mix(h, p->start_time_ns ^ p->cgroup_id);
+		h = mix(h, (uint64_t)(unsigned char)p->container_runtime[0]);
+		if (p->cgroup_path)
+			h = mix(h, (uint64_t)(unsigned char)p->cgroup_path[1]);
+		for (i = 0; i < p->ancestor_count; i++)
+			h = mix(h, (uint64_t)p->ancestors[i].pid << 32 ^ p->ancestors[i].start_time_ns);
+	}
 	for (i = 0; i < e->field_count; i++) {
 		const struct ebpfpub_field *f = &e->fields[i];
 
@@ -361,8 +376,10 @@ int main(int argc, char **argv)
 	int opt, r, rc = 0;
 
 	t_main = mono_ns();
+	bool no_context = false;
+	uint32_t ancestors = 0;
 	t0 = process_start_ns(&t0_how);
-	while ((opt = getopt(argc, argv, "t:k:p:b:B:c:a:n:e:jvh")) != -1) {
+	while ((opt = getopt(argc, argv, "t:k:p:b:B:c:a:n:e:jvhXA:")) != -1) {
 		switch (opt) {
 		case 't': {
 			char *list = strdup(optarg), *save = NULL, *tok;
@@ -380,6 +397,12 @@ int main(int argc, char **argv)
 			}
 			break;
 		}
+		case 'X':
+			no_context = true;
+			break;
+		case 'A':
+			ancestors = (uint32_t)strtoul(optarg, NULL, 10);
+			break;
 		case 'k':
 			if (strcmp(optarg, "ringbuf") == 0)
 				kind = EBPFPUB_OUTPUT_RING_BUFFER;
@@ -470,7 +493,8 @@ int main(int argc, char **argv)
 	{
 		EBPFPUB_OPTS(ebpfpub_tracer_opts, to, .callback = on_event, .callback_ctx = &b,
 			     .buffer_storage = storage, .perf_output = output, .log_fn = on_log,
-			     .entry_storage = entry_storage);
+			     .entry_storage = entry_storage, .no_process_context = no_context,
+			     .ancestors = ancestors);
 
 		r = ebpfpub_tracer_new(&to, &tracer);
 		if (r < 0) {

@@ -13,11 +13,13 @@
 #include "layout.h"
 #include "record.h"
 
+struct context_offsets;
+
 #define CODEGEN_ENTER_SECTION "ebpfpub/enter"
 #define CODEGEN_EXIT_SECTION "ebpfpub/exit"
 #define CODEGEN_MAX_PIDS 8
 /* Entries without enter captures: the record header and at most six arguments. */
-#define CODEGEN_TASK_ENTRY_SIZE (RECORD_HEADER_SIZE + 6 * 8)
+#define CODEGEN_TASK_ENTRY_SIZE (RECORD_HEADER_SIZE + 6 * 8 + RECORD_CONTEXT_SIZE)
 
 /* A syscall's counters in the tracer's per-CPU counters map, at key
  * env.counter_base + enum codegen_counter. With them and what user mode received, every call
@@ -30,7 +32,11 @@ enum codegen_counter {
 	CODEGEN_COUNTER_LOST = 4,               /* exit: the output was full */
 	CODEGEN_COUNTER_REPLACED = 5,           /* enter: the thread's previous entry was never
 	                                         * taken by an exit (that call never returned) */
-	CODEGEN_COUNTER_COUNT = 6,
+	/* Not a counter: the cgroup id whose path this CPU last sent for the syscall (0:
+	 * none), so that the exit program sends a path only when it changed (see
+	 * codegen_context.c). */
+	CODEGEN_SLOT_LAST_CGROUP = 6,
+	CODEGEN_COUNTER_COUNT = 7,
 };
 
 /* The output's control map value, shared with user mode through mmap. */
@@ -67,6 +73,14 @@ struct codegen_env {
 	uint32_t task_mm_offset;
 	uint32_t mm_arg_start_offset;
 	uint32_t mm_env_end_offset;   /* 0: unknown */
+	/* The process context (layout.context_offset): task, cgroup offsets from BTF. */
+	const struct context_offsets *context;
+	bool have_cgroup_id_helper;
+	/* Read the fixed part through bpf_get_current_task_btf() with plain loads (the
+	 * verifier makes them fault-safe): a few ns each, against tens for a helper call. */
+	bool context_direct;
+	bool filter_cgroup;           /* only tasks in the cgroup of cgroup_filter_fd or below */
+	int cgroup_filter_fd;         /* cgroup array of 1 */
 };
 
 struct codegen;

@@ -12,6 +12,7 @@
 
 #include <linux/bpf.h>
 
+#include "codegen_context.h"
 #include "codegen_items.h"
 #include "codegen_programs.h"
 #include "record.h"
@@ -140,6 +141,7 @@ static void emit_enter(struct cg_fn *f)
 	pid_tgid = cg_helper0(f, BPF_FUNC_get_current_pid_tgid);
 	emit_pid_filters(f, pid_tgid, filtered);
 	emit_task_filters(f, filtered);
+	cg_context_filter(f, filtered);
 	/* The entry is written where it waits: the thread's own storage, or a staging area
 	 * (this CPU's, when captures need room) that the map update copies. */
 	if (env->entry_in_task) {
@@ -170,6 +172,7 @@ static void emit_enter(struct cg_fn *f)
 	cg_store(f, cg_const(f, 0), rec, RECORD_OFF_COMM + 8);
 	for (i = 0; i < l->arg_count; i++)
 		cg_store(f, cg_load(f, f->i64, f->ctx, l->args[i]->offset), rec, CG_ARG_OFF(i));
+	cg_context_enter(f, rec);
 
 	if (l->has_enter_captures)
 		cg_captures(f, rec, EBPFPUB_AT_ENTER, l->enter_capacity);
@@ -255,6 +258,7 @@ static void emit_output(struct cg_fn *f, LLVMValueRef rec)
 		r = cg_helper(f, BPF_FUNC_perf_event_output, f->i64, a, 5);
 	}
 	cg_if(f, LLVMBuildICmp(f->b, LLVMIntSLT, r, cg_const(f, 0), ""), lost, out);
+	cg_context_lost(f);
 	cg_counter_add(f, env->lost_fd, 0);
 	count(f, CODEGEN_COUNTER_LOST);
 	LLVMBuildBr(f->b, out);
@@ -308,6 +312,7 @@ static void emit_exit(struct cg_fn *f)
 	 * misses on an exit tracepoint that the serializer shares with another syscall. */
 	if (!(l->ops && l->ops->exit_shared)) {
 		emit_task_filters(f, out);
+		cg_context_filter(f, out);
 		count(f, CODEGEN_COUNTER_EXIT_WITHOUT_ENTER);
 	}
 	LLVMBuildBr(f->b, out);
@@ -335,6 +340,7 @@ static void emit_exit(struct cg_fn *f)
 	if (l->ops && l->ops->emit_exit)
 		l->ops->emit_exit(f, rec, retval);
 	cg_captures(f, rec, EBPFPUB_AT_EXIT, l->storage.capacity);
+	cg_context_exit(f, rec);
 	emit_output(f, rec);
 	LLVMBuildBr(f->b, out);
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "decode.h"
+#include "process_context.h"
 #include "record.h"
 #include "serializer.h"
 #include "util.h"
@@ -12,6 +13,13 @@ int decode_state_init(struct decode_state *st, const struct layout *l)
 {
 	memset(st, 0, sizeof(*st));
 	st->fields = calloc(l->arg_count ? l->arg_count : 1, sizeof(*st->fields));
+	if (st->fields && l->context_offset) {
+		st->context = calloc(1, sizeof(*st->context));
+		if (!st->context) {
+			free(st->fields);
+			st->fields = NULL;
+		}
+	}
 	return st->fields ? 0 : -ENOMEM;
 }
 
@@ -21,6 +29,9 @@ void decode_state_release(struct decode_state *st)
 	free(st->argv);
 	free(st->argv_flags);
 	free(st->scratch);
+	if (st->context)
+		process_context_release(st->context);
+	free(st->context);
 	memset(st, 0, sizeof(*st));
 }
 
@@ -446,6 +457,32 @@ static int read_item(struct decode_ctx *x, const unsigned char *p, uint32_t reco
 	return 0;
 }
 
+/* A process context item (CGROUP_NAME, ANCESTOR) at OFF: 1 when it was one (decoded),
+ * 0 when it is another kind, -EINVAL when malformed. */
+static int read_context_item(struct decode_ctx *x, const unsigned char *p, uint32_t record_size,
+			     uint32_t off, uint64_t *next)
+{
+	struct record_item hdr;
+	int r;
+
+	memcpy(&hdr, p + off, sizeof(hdr));
+	if (hdr.kind != RECORD_ITEM_CGROUP_NAME && hdr.kind != RECORD_ITEM_ANCESTOR &&
+	    hdr.kind != RECORD_ITEM_CGROUP_SAME)
+		return 0;
+	if (!x->l->context_offset || hdr.len > record_size - off - RECORD_ITEM_SIZE) {
+		util_errf(x->err, x->err_size,
+			  "syscall '%s': context item at offset %u: %s", x->l->syscall, off,
+			  x->l->context_offset ? "its length passes the record end"
+					       : "the layout has no context");
+		return -EINVAL;
+	}
+	r = process_context_item(x->st->context, x->l->syscall, hdr.kind, hdr.arg, hdr.flags,
+				 (const char *)p + off + RECORD_ITEM_SIZE, hdr.len, x->err,
+				 x->err_size);
+	*next = (uint64_t)off + RECORD_ITEM_SIZE + (((uint64_t)hdr.len + 7) & ~7ull);
+	return r < 0 ? r : 1;
+}
+
 /* Items are applied in record order. A later STRING, BYTES or SOCKADDR item for an argument
  * replaces an earlier one (an exec's filename re-read at exit follows the one read at
  * enter), and an ARGV_BLOCK replaces the ARGV_END and ARGV_ARG items of its argument (the
@@ -551,15 +588,26 @@ int decode_record(const struct layout *l, struct decode_state *st, const void *d
 		return r;
 	memcpy(args, p + RECORD_OFF_ARGS, 8u * l->arg_count);
 	init_fields(l, st, args);
+	if (l->context_offset) {
+		if (!st->context)
+			return -ENOMEM;
+		process_context_begin(st->context, p + l->context_offset);
+	}
 	for (off = l->fixed_size; h.size - off >= RECORD_ITEM_SIZE; off = (uint32_t)next) {
 		struct decode_item it;
 
+		r = read_context_item(&x, p, h.size, off, &next);
+		if (r > 0)
+			goto item_done;
+		if (r < 0)
+			return r;
 		r = read_item(&x, p, h.size, off, &it, &next);
 		if (r < 0)
 			return r;
 		r = decode_item(&x, &it);
 		if (r < 0)
 			return r;
+item_done:
 		if (next >= h.size)
 			break;
 	}
@@ -568,5 +616,7 @@ int decode_record(const struct layout *l, struct decode_state *st, const void *d
 		return r;
 	ev->field_count = l->arg_count;
 	ev->fields = st->fields;
+	if (l->context_offset)
+		ev->process = process_context_finish(st->context);
 	return 0;
 }

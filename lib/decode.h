@@ -9,6 +9,8 @@
 
 #include "layout.h"
 
+struct process_context_state;
+
 /* Per-syscall decoding state, reused for every event so that decoding allocates nothing in
  * the steady state. */
 struct decode_state {
@@ -18,6 +20,7 @@ struct decode_state {
 	uint32_t argv_cap;
 	char *scratch;            /* NUL-terminated copies of cut argv strings */
 	size_t scratch_cap;
+	struct process_context_state *context;  /* layouts with a context_offset */
 };
 
 int decode_state_init(struct decode_state *st, const struct layout *layout);

@@ -8,6 +8,7 @@
  */
 #include <ebpfpub/ebpfpub.h>
 
+#include "context_offsets.h"
 #include "feature_probes.h"
 #include "tracefs.h"
 
@@ -574,6 +575,28 @@ void ebpfpub_strv_free(char **strv)
 	tracefs_strv_free(strv);
 }
 
+/* What the process context needs, read from the BTF as the tracer reads it. */
+static void features_probe_context(struct ebpfpub_features *all)
+{
+	struct context_offsets o;
+	char err[256];
+
+	if (all->btf != EBPFPUB_FEATURE_YES) {
+		all->context_task = all->context_audit = all->context_cgroup_path =
+			all->btf == EBPFPUB_FEATURE_NO ? EBPFPUB_FEATURE_NO : EBPFPUB_FEATURE_UNKNOWN;
+	} else if (context_offsets_load(&o, err, sizeof(err)) < 0 && !o.have_task) {
+		all->context_task = all->context_audit = all->context_cgroup_path =
+			EBPFPUB_FEATURE_NO;
+	} else {
+		all->context_task = EBPFPUB_FEATURE_YES;
+		all->context_audit = o.have_audit ? EBPFPUB_FEATURE_YES : EBPFPUB_FEATURE_NO;
+		all->context_cgroup_path = o.have_cgroup ? EBPFPUB_FEATURE_YES : EBPFPUB_FEATURE_NO;
+	}
+	all->cgroup_id_helper = features_can_load()
+					? features_helper(BPF_FUNC_get_current_cgroup_id)
+					: EBPFPUB_FEATURE_UNKNOWN;
+}
+
 int ebpfpub_features_probe(const char *tracefs_path, const char *const *names, size_t count,
 			   struct ebpfpub_features *features)
 {
@@ -612,6 +635,7 @@ int ebpfpub_features_probe(const char *tracefs_path, const char *const *names, s
 	all.cgroup2 = features_find_cgroup2(FEATURES_MOUNTINFO, all.cgroup2_path,
 					    sizeof(all.cgroup2_path));
 	all.audit_loginuid = features_probe_loginuid();
+	features_probe_context(&all);
 
 	ret = features_find_missing(&all, names, count);
 	if (ret)
@@ -714,11 +738,22 @@ static void features_describe_programs(struct features_out *out,
 	else
 		features_line(out, "cgroup v2", features->cgroup2,
 			      "no cgroup2 mount in " FEATURES_MOUNTINFO
-			      ": not used by this version",
+			      ": cgroup paths are empty, containers unknown, no --cgroup filter",
 			      FEATURES_MOUNTINFO " is not readable");
 	features_line(out, "audit login uid", features->audit_loginuid,
-		      "no " FEATURES_LOGINUID " (CONFIG_AUDIT): not used by this version",
+		      "no " FEATURES_LOGINUID " (CONFIG_AUDIT): events carry no auid",
 		      "/proc is not readable");
+	if (!FEATURES_HAS(features, cgroup_id_helper))
+		return;
+	features_line(out, "process context (task BTF)", features->context_task,
+		      "no kernel BTF for task_struct: events carry no process context", NULL);
+	features_line(out, "process context: audit", features->context_audit,
+		      "no task_struct.loginuid (CONFIG_AUDIT): auid and session id are flagged unknown",
+		      NULL);
+	features_line(out, "process context: cgroup path", features->context_cgroup_path,
+		      "no css_set/cgroup/kernfs_node BTF: no cgroup path nor container", NULL);
+	features_line(out, "bpf_get_current_cgroup_id", features->cgroup_id_helper,
+		      "Linux 4.18 or later: no cgroup id nor container", FEATURES_UNPROBED);
 }
 
 int ebpfpub_features_describe(const struct ebpfpub_features *features, char *buf, size_t size)

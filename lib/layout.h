@@ -48,9 +48,11 @@ struct layout {
 	bool has_enter_captures;
 	const struct serializer_ops *ops;       /* the syscall's built-in extras, or NULL */
 	int rewind_capture;                     /* index of ops->rewind_argv's capture, or -1 */
-	uint32_t fixed_size;                    /* header + args */
+	uint32_t fixed_size;                    /* header + args (+ context) */
 	uint32_t entry_size;                    /* event map value: fixed + enter capture room */
 	uint32_t enter_capacity;                /* where enter captures must stop */
+	uint32_t context_offset;                /* struct record_context, or 0: none */
+	uint32_t ancestors;                     /* ancestor items the exit program adds */
 	struct layout_storage storage;
 };
 

@@ -197,7 +197,7 @@ int loader_tracepoint_id(const char *tracefs, const char *event, uint32_t *id)
 }
 
 /* Offset in bytes of member NAME of struct TYPE_ID, looking into anonymous members. */
-static int member_offset(const struct btf *btf, uint32_t type_id, const char *name,
+int loader_btf_member_offset(const struct btf *btf, uint32_t type_id, const char *name,
 			 uint32_t *offset, int depth)
 {
 	const struct btf_type *t = btf__type_by_id(btf, type_id);
@@ -222,7 +222,7 @@ static int member_offset(const struct btf *btf, uint32_t type_id, const char *na
 			uint32_t inner;
 			int tid = btf__resolve_type(btf, m->type);
 
-			if (tid > 0 && member_offset(btf, (uint32_t)tid, name, &inner, depth + 1) == 0) {
+			if (tid > 0 && loader_btf_member_offset(btf, (uint32_t)tid, name, &inner, depth + 1) == 0) {
 				*offset = bits / 8 + inner;
 				return 0;
 			}
@@ -247,18 +247,18 @@ int loader_mm_offsets(uint32_t *task_mm, uint32_t *mm_arg_start, uint32_t *mm_en
 	mm = btf__find_by_name_kind(btf, "mm_struct", BTF_KIND_STRUCT);
 	r = task > 0 && mm > 0 ? 0 : -ENOENT;
 	if (!r)
-		r = member_offset(btf, (uint32_t)task, "mm", task_mm, 0);
+		r = loader_btf_member_offset(btf, (uint32_t)task, "mm", task_mm, 0);
 	if (!r)
-		r = member_offset(btf, (uint32_t)mm, "arg_start", mm_arg_start, 0);
+		r = loader_btf_member_offset(btf, (uint32_t)mm, "arg_start", mm_arg_start, 0);
 	if (!r)
-		r = member_offset(btf, (uint32_t)mm, "arg_end", &arg_end, 0);
+		r = loader_btf_member_offset(btf, (uint32_t)mm, "arg_end", &arg_end, 0);
 	/* The exit program reads arg_start and arg_end with one 16-byte read. */
 	if (!r && arg_end != *mm_arg_start + 8)
 		r = -EINVAL;
 	/* env_end: where the exec'd filename starts on the new stack (the kernel copies it
 	 * first, above the environment). Optional. */
 	*mm_env_end = 0;
-	if (!r && member_offset(btf, (uint32_t)mm, "env_end", mm_env_end, 0) != 0)
+	if (!r && loader_btf_member_offset(btf, (uint32_t)mm, "env_end", mm_env_end, 0) != 0)
 		*mm_env_end = 0;
 	if (r)
 		util_errf(err, err_size,

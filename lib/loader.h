@@ -31,6 +31,13 @@ int loader_attach(int prog_fd, uint32_t tracepoint_id, const char *what, char *e
 /* Reads <tracefs>/events/syscalls/<event>/id. */
 int loader_tracepoint_id(const char *tracefs, const char *event, uint32_t *id);
 
+struct btf;
+
+/* Offset in bytes of member NAME of struct or union TYPE_ID (anonymous members are looked
+ * into; DEPTH 0 at the top), or -ENOENT. */
+int loader_btf_member_offset(const struct btf *btf, uint32_t type_id, const char *name,
+			     uint32_t *offset, int depth);
+
 /* The BTF offsets of task_struct.mm, mm_struct.arg_start and mm_struct.env_end (0 when it
  * is not where the exit program expects it), from /sys/kernel/btf/vmlinux. */
 int loader_mm_offsets(uint32_t *task_mm, uint32_t *mm_arg_start, uint32_t *mm_env_end, char *err,

@@ -61,7 +61,27 @@ enum record_item_kind {
 	                           * before the ARGV_ARG items it counts (so that it always has
 	                           * room) and completes it when its loop ends */
 	RECORD_ITEM_ARGV_BLOCK = 6, /* data: the new program's NUL-separated argv area */
+	/* Process context (a tracer's context option; the record then has a struct
+	 * record_context after its arguments, layout.context_offset). */
+	RECORD_ITEM_CGROUP_NAME = 7, /* data: the kernfs name of cgroup level `arg` (0: the
+	                              * leaf) with its NUL (flags 0), or nothing (UNREADABLE);
+	                              * the path ends with one flagged NULL (the root was
+	                              * reached) or TRUNCATED (the depth bound cut it) whose data
+	                              * is struct record_cgroup_end */
+	RECORD_ITEM_ANCESTOR = 8,    /* data: struct record_ancestor of ancestor `arg` (0: the
+	                              * parent) */
+	RECORD_ITEM_CGROUP_SAME = 9, /* data: struct record_cgroup_end: the path is the one
+	                              * this CPU last sent for this syscall (same cgroup id) */
 };
+
+/* Which CPU sent a path: the decoder keeps the last one per CPU (records of one CPU arrive
+ * in order), the exit program sends it again only when the cgroup id changed or the
+ * previous record was lost. */
+struct record_cgroup_end {
+	uint32_t cpu;
+	uint32_t reserved;
+};
+_Static_assert(sizeof(struct record_cgroup_end) == 8, "cgroup end item layout");
 
 /* Item flags are enum ebpfpub_field_flags; NOT_CAPTURED is the decoder's own (no item came),
  * so an item cannot carry it. */
@@ -127,6 +147,54 @@ static inline uint64_t record_argv_end_word(uint32_t captured, uint32_t source)
 	return (uint64_t)captured << 32 | source;
 #endif
 }
+
+/* Written by the enter program right after the arguments when the tracer captures the
+ * process context; read through task_struct offsets from the kernel's BTF. */
+struct record_context {
+	uint32_t ppid;        /* current->real_parent->tgid */
+	uint32_t flags;       /* RECORD_CONTEXT_* */
+	uint64_t start_ns;    /* current->group_leader->start_boottime (or start_time) */
+	uint32_t auid;        /* current->loginuid; (uint32_t)-1 unset */
+	uint32_t session_id;  /* current->sessionid; (uint32_t)-1 unset */
+	uint64_t cgroup_id;   /* bpf_get_current_cgroup_id(): the default hierarchy's */
+};
+
+#define RECORD_CONTEXT_SIZE ((uint32_t)sizeof(struct record_context))
+#define RECORD_CONTEXT_OFF_PPID ((uint32_t)offsetof(struct record_context, ppid))
+#define RECORD_CONTEXT_OFF_FLAGS ((uint32_t)offsetof(struct record_context, flags))
+#define RECORD_CONTEXT_OFF_START ((uint32_t)offsetof(struct record_context, start_ns))
+#define RECORD_CONTEXT_OFF_AUID ((uint32_t)offsetof(struct record_context, auid))
+#define RECORD_CONTEXT_OFF_CGROUP_ID ((uint32_t)offsetof(struct record_context, cgroup_id))
+_Static_assert(sizeof(struct record_context) == 32, "record context layout");
+_Static_assert(RECORD_CONTEXT_OFF_FLAGS == RECORD_CONTEXT_OFF_PPID + 4 &&
+		       RECORD_CONTEXT_OFF_AUID + 4 ==
+			       (uint32_t)offsetof(struct record_context, session_id),
+	       "context: {ppid, flags} and {auid, session_id} are u64 stores");
+
+/* record_context.flags: what could not be read (the kernel lacks it, or a read failed). */
+#define RECORD_CONTEXT_NO_AUDIT (1u << 0)   /* no loginuid/sessionid in task_struct */
+#define RECORD_CONTEXT_NO_CGROUP (1u << 1)  /* no cgroup id helper or no cgroup BTF */
+#define RECORD_CONTEXT_READ_FAILED (1u << 2) /* a kernel read of the task failed */
+#define RECORD_CONTEXT_START_MONOTONIC (1u << 3) /* start_ns is start_time, not boottime */
+#define RECORD_CONTEXT_FLAGS 0xfu
+
+/* One ancestor, as the exit program reads it (the process: its thread group leader). */
+struct record_ancestor {
+	uint32_t pid;         /* tgid */
+	uint32_t reserved;
+	uint64_t start_ns;    /* group_leader->start_boottime (or start_time) */
+	char comm[16];        /* group_leader->comm */
+};
+
+#define RECORD_ANCESTOR_SIZE ((uint32_t)sizeof(struct record_ancestor))
+#define RECORD_ANCESTOR_OFF_START ((uint32_t)offsetof(struct record_ancestor, start_ns))
+#define RECORD_ANCESTOR_OFF_COMM ((uint32_t)offsetof(struct record_ancestor, comm))
+_Static_assert(sizeof(struct record_ancestor) == 32, "record ancestor layout");
+
+/* The bounds of the exit program's walks (unrolled: no loop for the verifier). */
+#define RECORD_CGROUP_MAX_LEVELS 10u
+#define RECORD_CGROUP_NAME_SIZE 256u   /* NAME_MAX and its NUL */
+#define RECORD_MAX_ANCESTORS 32u
 
 static inline uint32_t record_align(uint32_t n)
 {

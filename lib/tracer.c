@@ -23,6 +23,7 @@
 #include "serializer.h"
 #include "task_storage.h"
 #include "tracefs.h"
+#include "tracer_context.h"
 #include "util.h"
 
 struct ebpfpub_tracer;
@@ -40,6 +41,7 @@ struct tracer_syscall {
 	int enter_link, exit_link;    /* perf events holding the attachments */
 	int exit_link2;               /* its exit program on the serializer's extra tracepoint */
 	bool entry_in_task;           /* its entries wait in the tracer's task storage */
+	bool internal;                /* traced for the process table only: not delivered */
 	uint64_t memory;
 	char *ir;
 	char *insns_text;
@@ -82,6 +84,7 @@ struct ebpfpub_tracer {
 	bool mm_offsets_tried;
 	uint32_t task_mm_offset, mm_arg_start_offset, mm_env_end_offset;
 	uint64_t events, filtered, malformed, truncated, read_errors;
+	struct tracer_context context;
 	struct ebpfpub_tracer_stats retired;  /* kernel-side counts of removed syscalls */
 	char last_error[UTIL_ERR_SIZE];
 };
@@ -228,7 +231,13 @@ int ebpfpub_tracer_new(const struct ebpfpub_tracer_opts *uopts, struct ebpfpub_t
 	if (!t)
 		return -ENOMEM;
 	t->counters_fd = t->epoll_fd = t->stop_fd = t->task_storage_fd = -1;
+	t->context.cgroup_map_fd = -1;
 	r = take_options(t, uopts);
+	if (r == 0) {
+		r = tracer_context_init(&t->context, &t->opts, err, sizeof(err));
+		if (r < 0)
+			fail_with(t, r, err);
+	}
 	if (r == 0)
 		r = take_shared_objects(t);
 	/* LLVM and its BPF target are checked now, so that a tracer that exists can generate. */
@@ -339,6 +348,7 @@ static void tracer_destroy(struct ebpfpub_tracer *t)
 	if (t->stop_fd >= 0)
 		close(t->stop_fd);
 	codegen_free(t->cg);
+	tracer_context_release(&t->context);
 	tracefs_strv_free(t->names);
 	free(t);
 }
@@ -536,6 +546,7 @@ static void fill_env(struct ebpfpub_tracer *t, struct tracer_syscall *s, struct 
 	env->task_mm_offset = t->task_mm_offset;
 	env->mm_arg_start_offset = t->mm_arg_start_offset;
 	env->mm_env_end_offset = t->mm_env_end_offset;
+	tracer_context_env(&t->context, env);
 }
 
 static int load_program(struct ebpfpub_tracer *t, struct tracer_syscall *s,
@@ -734,13 +745,39 @@ static int syscall_new(struct ebpfpub_tracer *t, const char *name, struct tracer
 		free(s);
 		return r;
 	}
+	tracer_context_layout(&t->context, &s->layout, t->opts.log_fn, t->opts.log_ctx);
 	*out = s;
+	return 0;
+}
+
+static int add_syscall(struct ebpfpub_tracer *t, const char *name);
+
+/* With the cmdline option, execve is traced from the first add on (before the /proc scan,
+ * so that no exec falls between the two); its events reach the callback only once the
+ * caller adds execve itself. */
+static int add_internal_execve(struct ebpfpub_tracer *t)
+{
+	int r;
+
+	if (!t->context.table || t->context.table_scanned)
+		return 0;
+	if (!find_syscall(t, "execve")) {
+		r = add_syscall(t, "execve");
+		if (r < 0)   /* the /proc scan alone, then: said, not fatal */
+			util_log(t->opts.log_fn, t->opts.log_ctx, EBPFPUB_LOG_WARNING,
+				 "command lines: execve cannot be traced (%s): only processes that existed at start have theirs",
+				 t->last_error);
+		else
+			find_syscall(t, "execve")->internal = true;
+		t->last_error[0] = '\0';
+	}
+	tracer_context_scan(&t->context);
 	return 0;
 }
 
 int ebpfpub_tracer_add_syscall(struct ebpfpub_tracer *t, const char *name)
 {
-	struct tracer_syscall *s = NULL, **grown;
+	struct tracer_syscall *s;
 	int r;
 
 	if (!t || !name || !*name)
@@ -748,6 +785,27 @@ int ebpfpub_tracer_add_syscall(struct ebpfpub_tracer *t, const char *name)
 	r = begin_change(t, "ebpfpub_tracer_add_syscall()");
 	if (r < 0)
 		return r;
+	s = find_syscall(t, name);
+	if (s && s->internal) {
+		s->internal = false;   /* traced for the table so far: now the caller's too */
+		return 0;
+	}
+	r = add_internal_execve(t);
+	if (r < 0)
+		return r;
+	s = find_syscall(t, name);
+	if (s && s->internal) {
+		s->internal = false;
+		return 0;
+	}
+	return add_syscall(t, name);
+}
+
+static int add_syscall(struct ebpfpub_tracer *t, const char *name)
+{
+	struct tracer_syscall *s = NULL, **grown;
+	int r;
+
 	if (find_syscall(t, name))
 		return fail(t, -EEXIST, "syscall '%s' is traced already", name);
 	if (!known_syscall(t, name))
@@ -776,6 +834,13 @@ int ebpfpub_tracer_add_syscall(struct ebpfpub_tracer *t, const char *name)
 		goto err;
 	}
 	r = generate_and_attach(t, s);
+	if (r < 0 && (r == -EACCES || r == -EINVAL) &&
+	    tracer_context_fallback(&t->context, t->opts.log_fn, t->opts.log_ctx, t->last_error)) {
+		syscall_detach(s);
+		r = create_event_map(t, s);
+		if (r == 0)
+			r = generate_and_attach(t, s);
+	}
 	if (r < 0 && s->entry_in_task &&
 	    t->opts.entry_storage == EBPFPUB_ENTRY_STORAGE_DEFAULT) {
 		/* A verifier without task storage for tracepoints: the event map then. */
@@ -816,7 +881,7 @@ int ebpfpub_tracer_add_all_syscalls(struct ebpfpub_tracer *t)
 	if (r < 0)
 		return r;
 	for (n = t->names; *n; n++) {
-		if (find_syscall(t, *n))
+		if (find_syscall(t, *n) && !find_syscall(t, *n)->internal)
 			continue;
 		r = ebpfpub_tracer_add_syscall(t, *n);
 		if (r < 0) {
@@ -928,6 +993,12 @@ static int deliver(void *ctx, const void *data, size_t size)
 	}
 	if (s->layout.user && s->layout.user->decode_hook &&
 	    s->layout.user->decode_hook(s->layout.user->hook_ctx, &ev) < 0) {
+		t->filtered++;
+		return 0;
+	}
+	/* The process table's execve, and the user-space context filters: counted as
+	 * filtered, never silently dropped. */
+	if (!tracer_context_event(&t->context, &ev) || s->internal) {
 		t->filtered++;
 		return 0;
 	}

@@ -246,7 +246,79 @@ struct ebpfpub_event {
 	char comm[16];           /**< task name at exit */
 	size_t field_count;
 	const struct ebpfpub_field *fields;
+	/** Who made the call, or NULL (context off, or an event crafted by an older caller):
+	 *  read it with ebpfpub_event_process(), which is safe whatever the struct's age.
+	 *  @since 0.3 */
+	const struct ebpfpub_process *process;
 };
+
+/** ebpfpub_process.flags: what the kernel could not tell. @since 0.3 */
+enum ebpfpub_process_flags {
+	/** No audit in this kernel (no task_struct.loginuid): auid and session_id unknown. */
+	EBPFPUB_PROCESS_NO_AUDIT = 1u << 0,
+	/** No cgroup id or path (no bpf_get_current_cgroup_id, or no cgroup BTF). */
+	EBPFPUB_PROCESS_NO_CGROUP = 1u << 1,
+	/** A kernel read of the task failed: the fields it fed are 0. */
+	EBPFPUB_PROCESS_READ_FAILED = 1u << 2,
+	/** start_time_ns is the task's start_time (CLOCK_MONOTONIC), not start_boottime. */
+	EBPFPUB_PROCESS_START_MONOTONIC = 1u << 3,
+	/** The cgroup path lacks its top levels (deeper than the bound): it starts with "...". */
+	EBPFPUB_PROCESS_PATH_TOP_CUT = 1u << 4,
+	/** The cgroup path could not be read (no room, a failed read): cgroup_path is NULL and
+	 *  the container runtime "unknown". */
+	EBPFPUB_PROCESS_PATH_UNKNOWN = 1u << 5,
+};
+
+/** auid and session_id of a task that never logged in (the kernel's "unset"). @since 0.3 */
+#define EBPFPUB_AUID_UNSET UINT32_MAX
+#define EBPFPUB_SESSION_UNSET UINT32_MAX
+/** ebpfpub_ancestor.uid when the process table does not know the process. @since 0.3 */
+#define EBPFPUB_UID_UNKNOWN UINT32_MAX
+
+/** One ancestor of the calling process, as the kernel saw it at the call. @since 0.3 */
+struct ebpfpub_ancestor {
+	uint32_t pid;            /**< thread group id */
+	uint32_t uid;            /**< real uid (process table), or EBPFPUB_UID_UNKNOWN */
+	uint64_t start_time_ns;  /**< process start, ns since boot (CLOCK_BOOTTIME) */
+	char comm[16];           /**< its leader's comm */
+	/** Its command line from the tracer's process table (option cmdline), or argc 0 and
+	 *  argv NULL when the table does not know this (pid, start time). */
+	size_t argc;
+	const char *const *argv;
+	bool argv_truncated;
+};
+
+/**
+ * Who made the call: read in the kernel at the call (the fixed part at enter; the cgroup
+ * path and the ancestors at exit), so it is right even for a process that is gone by the
+ * time the event is read. Grows at its end; sz says how far this library fills it.
+ * @since 0.3
+ */
+struct ebpfpub_process {
+	size_t sz;
+	uint32_t flags;          /**< enum ebpfpub_process_flags */
+	uint32_t ppid;           /**< the real parent's thread group id */
+	/** The process's start (its thread group leader's start_boottime), ns since boot:
+	 *  with pid it names the process across pid reuse; /proc/PID/stat's clock. */
+	uint64_t start_time_ns;
+	uint32_t auid;           /**< login uid, or EBPFPUB_AUID_UNSET */
+	uint32_t session_id;     /**< audit session, or EBPFPUB_SESSION_UNSET */
+	uint64_t cgroup_id;      /**< the default hierarchy (cgroup v2) cgroup's id */
+	/** Its path below the cgroup2 root as the kernel names it ("/" for the root), or NULL
+	 *  (EBPFPUB_PROCESS_PATH_UNKNOWN, EBPFPUB_PROCESS_NO_CGROUP). */
+	const char *cgroup_path;
+	/** "host", "docker", "containerd", "cri-o", "podman", "kubernetes", "nspawn", "lxc",
+	 *  or "unknown" (the path was cut where it matters). */
+	const char *container_runtime;
+	const char *container_id;       /**< full id (nspawn, lxc: the name); "" on the host */
+	const char *container_short_id; /**< the first 12 characters of a hex id, or the name */
+	const char *pod_uid;            /**< kubernetes: the pod's uid; else NULL */
+	size_t ancestor_count;          /**< at most the ancestors option, the parent first */
+	const struct ebpfpub_ancestor *ancestors;
+};
+
+/** The process context of EVENT, or NULL when it has none. @since 0.3 */
+EBPFPUB_API const struct ebpfpub_process *ebpfpub_event_process(const struct ebpfpub_event *event);
 
 /** The field named NAME, or NULL. @since 0.1 */
 EBPFPUB_API const struct ebpfpub_field *ebpfpub_event_field(const struct ebpfpub_event *event,
@@ -393,7 +465,30 @@ struct ebpfpub_tracer_opts {
 	void *log_ctx;
 	/** Where enter data waits for the exit; see enum ebpfpub_entry_storage. @since 0.2 */
 	enum ebpfpub_entry_storage entry_storage;
+	/** Do not capture the process context (ebpfpub_event.process is then NULL).
+	 *  @since 0.3 */
+	bool no_process_context;
+	/** Ancestors read in the kernel per event, the parent first (0 .. 32, default 0).
+	 *  @since 0.3 */
+	uint32_t ancestors;
+	/** Keep a process table (one /proc scan, then every execve) and give each ancestor
+	 *  its command line and uid; traces execve internally (its events reach the callback
+	 *  only when the caller adds execve itself). @since 0.3 */
+	bool cmdline;
+	/** Only tasks in this cgroup (a cgroup2 directory path, or a path relative to the
+	 *  cgroup2 mount) or below it: exact, in the kernel. @since 0.3 */
+	const char *cgroup;
+	/** Only tasks in the container whose id (or name) starts with this; decided in user
+	 *  space from the captured cgroup path, counted in stats.filtered. @since 0.3 */
+	const char *container;
+	/** 1: only tasks outside containers; 2: only tasks inside (user space, like
+	 *  container). @since 0.3 */
+	int host_filter;
 };
+
+/** ebpfpub_tracer_opts.host_filter. @since 0.3 */
+#define EBPFPUB_HOST_ONLY 1
+#define EBPFPUB_CONTAINERS_ONLY 2
 
 /**
  * Creates a tracer with no syscall yet.
@@ -507,11 +602,14 @@ struct ebpfpub_tracer_stats {
 	uint64_t lost;               /**< dropped because the perf output was full */
 	uint64_t enter_dropped;      /**< enter could not store its entry (no event map room) */
 	uint64_t exit_without_enter; /**< exits whose call began before the tracer saw it */
-	uint64_t filtered;           /**< rejected by a serializer's decode hook */
+	/** Rejected by a serializer's decode hook, or by the container/host filters (user
+	 *  space). */
+	uint64_t filtered;
 	uint64_t malformed;          /**< records that failed validation */
 	uint64_t truncated;          /**< events with a truncated field */
 	uint64_t read_errors;        /**< events with an unreadable field */
-	/** Rejected by the pid, uid, comm or own-process filter in the enter program. @since 0.2 */
+	/** Rejected by the pid, uid, comm, cgroup or own-process filter in the enter program.
+	 *  @since 0.2 */
 	uint64_t kernel_filtered;
 	/** Entries that aged out of the (LRU) event map, because more threads were inside the
 	 *  syscall at once than it holds, before their exit came. @since 0.2 */
@@ -602,6 +700,16 @@ struct ebpfpub_features {
 	enum ebpfpub_feature_state cgroup2;
 	char cgroup2_path[256];
 	enum ebpfpub_feature_state audit_loginuid;   /**< /proc/self/loginuid (CONFIG_AUDIT) */
+	/*
+	 * The process context (@since 0.3), from the kernel's BTF: a caller whose struct ends
+	 * at audit_loginuid gets only that part.
+	 */
+	/** task_struct.real_parent, group_leader, tgid, comm, start_boottime/start_time */
+	enum ebpfpub_feature_state context_task;
+	enum ebpfpub_feature_state context_audit;     /**< task_struct.loginuid, sessionid */
+	/** task->cgroups->dfl_cgrp->kn and kernfs_node name, parent (or __parent) */
+	enum ebpfpub_feature_state context_cgroup_path;
+	enum ebpfpub_feature_state cgroup_id_helper;  /**< bpf_get_current_cgroup_id (4.18) */
 };
 
 /**

@@ -26,6 +26,7 @@
 
 #include "decode.h"
 #include "layout.h"
+#include "process_context.h"
 #include "record.h"
 #include "serializer.h"
 #include "tracefs.h"
@@ -69,6 +70,7 @@ static const struct {
 	const char *syscall;
 	const struct ebpfpub_serializer *ser; /* NULL: generic; BUILTIN: the built-in one */
 	uint32_t buffer_size, buffer_count;
+	uint32_t context;   /* 0: none; N + 1: the process context with N ancestors */
 } cases[] = {
 	{ "mkdir", NULL, 4096, 8 },               /* 0: string at exit, umode_t */
 	{ "openat", NULL, 64, 4 },                /* 1: int dfd, string, int, umode_t */
@@ -83,6 +85,7 @@ static const struct {
 	{ "rename", NULL, 4096, 8 },              /* 10: two strings */
 	{ "getpid", NULL, 4096, 8 },              /* 11: no argument */
 	{ "mmap", NULL, 4096, 8 },                /* 12: six unsigned longs, nothing captured */
+	{ "mkdir", NULL, 4096, 8, 5 },            /* 13: the process context, 4 ancestors */
 };
 #define CASE_COUNT (sizeof(cases) / sizeof(cases[0]))
 
@@ -121,6 +124,8 @@ static void setup(void)
 		if (layout_build(&layouts[i], cases[i].syscall, en, enl, ex, exl, ser, &st, err,
 				 sizeof(err)))
 			die("layout", err);
+		if (cases[i].context)
+			process_context_layout(&layouts[i], cases[i].context - 1);
 		if (decode_state_init(&states[i], &layouts[i]))
 			die("out of memory", NULL);
 		free(en);
@@ -299,6 +304,29 @@ static void check_event(const struct layout *l, const struct region *r,
 			die(f->name, "pointer value");
 		else if (f->flags)
 			die(f->name, "flags on a field that is not captured");
+	}
+	if (!l->context_offset && ev->process)
+		die("a process context without one in the layout", NULL);
+	if (l->context_offset) {
+		const struct ebpfpub_process *p = ev->process;
+		const struct process_context_state *cs = r->st->context;
+		size_t k;
+
+		if (!p || p != &cs->proc || p->ancestors != cs->ancestors)
+			die("process context not in the decoder's storage", NULL);
+		if (p->ancestor_count > RECORD_MAX_ANCESTORS)
+			die("ancestor count", NULL);
+		for (k = 0; k < p->ancestor_count; k++)
+			if (!memchr(p->ancestors[k].comm, '\0', sizeof(p->ancestors[k].comm)))
+				die("ancestor comm is not NUL-terminated", NULL);
+		if (!p->container_runtime || !p->container_id || !p->container_short_id)
+			die("container strings", NULL);
+		if (p->cgroup_path && (p->cgroup_path != cs->path ||
+				       !memchr(cs->path, '\0', sizeof(cs->path))))
+			die("cgroup path", NULL);
+		if (!p->cgroup_path && !(p->flags & (EBPFPUB_PROCESS_PATH_UNKNOWN |
+						     EBPFPUB_PROCESS_NO_CGROUP)))
+			die("no cgroup path and no flag saying why", NULL);
 	}
 	/* Two argv fields never share entries. */
 	for (i = 0; i < l->arg_count; i++) {

@@ -12,7 +12,8 @@ import socket
 import struct
 import sys
 
-STRING, BYTES, SOCKADDR, ARGV_ARG, ARGV_END, ARGV_BLOCK = range(1, 7)
+STRING, BYTES, SOCKADDR, ARGV_ARG, ARGV_END, ARGV_BLOCK, CGROUP_NAME, ANCESTOR, CGROUP_SAME = \
+    range(1, 10)
 TRUNCATED, UNREADABLE, NULL, NOT_CAPTURED, BAD_LENGTH = 1, 2, 4, 8, 16
 PE_READ, PE_NO_SPACE, PE_TRUNCATED = 1, 2, 4
 FROM_CALLER, FROM_NEW_MM = 1, 2
@@ -23,8 +24,9 @@ def align(n):
 
 
 class Record:
-    def __init__(self, args, exit_code=0, probe_error=0, comm=b"seed"):
+    def __init__(self, args, exit_code=0, probe_error=0, comm=b"seed", context=b""):
         self.args = args
+        self.context = context   # struct record_context, after the arguments
         self.exit_code = exit_code
         self.probe_error = probe_error
         self.comm = comm
@@ -32,7 +34,7 @@ class Record:
         self.argv_offset = 0
 
     def fixed(self):
-        return 72 + 8 * len(self.args)
+        return 72 + 8 * len(self.args) + len(self.context)
 
     def item(self, arg, kind, flags, data):
         self.items += struct.pack("<HBBI", arg, kind, flags, len(data))
@@ -65,7 +67,7 @@ class Record:
                            1002 << 32 | 1001, self.exit_code, self.probe_error,
                            len(self.args), self.argv_offset, self.comm)
         return head + b"".join(struct.pack("<Q", a & (2**64 - 1)) for a in self.args) + \
-            self.items
+            self.context + self.items
 
 
 def sin(addr, port):
@@ -83,6 +85,17 @@ def sun(path):
 
 
 U = 0x7ffd0000  # a user pointer
+def context(ppid=812, flags=0, start=123456789000, auid=1000, session=3, cgroup_id=4242):
+    """struct record_context (lib/record.h)."""
+    return struct.pack("<IIQIIQ", ppid, flags, start, auid, session, cgroup_id)
+
+
+def ancestor(pid, start, comm):
+    return struct.pack("<IIQ16s", pid, 0, start, comm)
+
+
+DOCKER = b"docker-" + b"0123456789abcdef" * 4 + b".scope"
+
 seeds = {
     "mkdir": (0, Record([U, 0o755]).string(0, b"/tmp/seed")),
     "mkdir-eexist": (0, Record([U, 0o755], exit_code=-17).string(0, b"/tmp")),
@@ -135,6 +148,21 @@ seeds = {
     "rename": (10, Record([U, U + 32]).string(0, b"/tmp/a").string(1, b"/tmp/b")),
     "getpid": (11, Record([], exit_code=4321)),
     "mmap": (12, Record([0, 4096, 3, 0x22, 2**64 - 1, 0], exit_code=0x7f0000000000)),
+    # 13: mkdir with the process context and 4 ancestors
+    "mkdir-context": (13, Record([U, 0o755], context=context())
+                      .string(0, b"/tmp/seed")
+                      .item(0, CGROUP_NAME, 0, DOCKER + b"\0")
+                      .item(1, CGROUP_NAME, 0, b"system.slice\0")
+                      .item(2, CGROUP_NAME, NULL, struct.pack("<II", 1, 0))
+                      .item(0, ANCESTOR, 0, ancestor(812, 1000, b"bash"))
+                      .item(1, ANCESTOR, 0, ancestor(1, 5, b"systemd"))),
+    "mkdir-context-cut": (13, Record([U, 0o755], context=context(flags=1, auid=2**32 - 1))
+                          .string(0, b"/tmp/seed")
+                          .item(0, CGROUP_NAME, 0, b"leaf\0")
+                          .item(1, CGROUP_NAME, TRUNCATED, struct.pack("<II", 0, 0))),
+    "mkdir-context-same": (13, Record([U, 0o755], context=context())
+                           .string(0, b"/tmp/seed")
+                           .item(0, CGROUP_SAME, 0, struct.pack("<II", 1, 0))),
 }
 
 

@@ -463,10 +463,12 @@ static void test_execve_max(void)
 
 	/* From the caller (a failed call), the event's room at enter (16 KiB with the default
 	 * storage) holds fewer: as many 16-byte items as fit after the header, the filename and
-	 * the argv header. The event says it was cut. */
+	 * the argv header, after the process context (on by default). The event says it was
+	 * cut. */
 	layout_storage_init(&st, 4096, 8);
 	fit = st.capacity < LAYOUT_ENTER_CAPACITY_MAX ? st.capacity : LAYOUT_ENTER_CAPACITY_MAX;
-	off = RECORD_HEADER_SIZE + 3 * 8 + RECORD_ITEM_SIZE + record_align(sizeof(nonexistent)) +
+	off = RECORD_HEADER_SIZE + 3 * 8 + RECORD_CONTEXT_SIZE + RECORD_ITEM_SIZE +
+	      record_align(sizeof(nonexistent)) +
 	      RECORD_ITEM_SIZE + sizeof(struct record_argv_end);
 	fit = (fit - off + 15) / 16;
 	CHECK_INT(big_seen[1].pid, pids[1]);

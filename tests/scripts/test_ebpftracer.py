@@ -172,7 +172,9 @@ def run(*args, timeout=120):
 
 
 HEADER = re.compile(r"^timestamp: (\d+) process_id: (\d+) thread_id: (\d+) user_id: (\d+) "
-                    r"group_id: (\d+) exit_code: (-?\d+) probe_error: (\d+)$")
+                    r"group_id: (\d+) exit_code: (-?\d+) probe_error: (\d+)"
+                    r"(?: ppid: (\d+) auid: (\d+|unset|unknown) session_id: (\d+|unset|unknown)"
+                    r" container: (\S+)(?: pod: (\S+))?)?$")
 
 
 def parse_text_events(lines):
@@ -185,15 +187,67 @@ def parse_text_events(lines):
             i += 1
             continue
         assert i + 2 < len(lines) or i + 1 < len(lines), f"cut event at line {i}"
+        ancestors = None
+        if lines[i + 1].startswith("ancestors:"):   # --ancestors: one more line
+            ancestors = lines[i + 1]
+            i += 1
         body = lines[i + 1]
         assert body.startswith("syscall: "), f"line after a header: {body!r}"
         if i + 2 < len(lines):
             assert lines[i + 2] == "", f"no empty line after an event: {lines[i + 2]!r}"
         keys = ("timestamp", "process_id", "thread_id", "user_id", "group_id", "exit_code",
                 "probe_error")
-        events.append((dict(zip(keys, map(int, m.groups()))), body))
+        h = dict(zip(keys, map(int, m.groups()[:7])))
+        if m.group(8) is not None:
+            h["ppid"] = int(m.group(8))
+            h["auid"], h["session_id"], h["container"] = m.group(9), m.group(10), m.group(11)
+            h["pod"] = m.group(12)
+            h["ancestors"] = ancestors
+        events.append((h, body))
         i += 3
     return events
+
+
+def own_start_ticks():
+    with open("/proc/self/stat") as f:
+        return int(f.read().rsplit(")", 1)[1].split()[19])
+
+
+def own_cgroup():
+    """This process's cgroup2 path as /proc shows it (relative to its cgroup namespace)."""
+    with open("/proc/self/cgroup") as f:
+        for line in f:
+            if line.startswith("0::"):
+                return line[3:].strip()
+    return None
+
+
+def check_process(test, p, ancestors):
+    """The "process" object of one of this process's own events, key by key."""
+    test.assertEqual(set(p), {"ppid", "start_time_ns", "auid", "session_id", "cgroup_id",
+                              "cgroup", "container", "ancestors"})
+    test.assertEqual(p["ppid"], os.getppid())
+    tick = 10**9 // os.sysconf("SC_CLK_TCK")
+    start = own_start_ticks() * tick
+    test.assertTrue(start <= p["start_time_ns"] < start + tick, (p["start_time_ns"], start))
+    try:
+        with open("/proc/self/loginuid") as f:
+            auid = int(f.read())
+        test.assertEqual(p["auid"], -1 if auid == 4294967295 else auid)
+    except FileNotFoundError:
+        test.assertIsNone(p["auid"])
+    test.assertIsInstance(p["cgroup_id"], int)
+    cg = own_cgroup()
+    if cg is not None:
+        test.assertTrue(p["cgroup"].endswith(cg if cg != "/" else ""), (p["cgroup"], cg))
+    if p["cgroup"] == "/":
+        test.assertIsNone(p["container"])
+    test.assertEqual(len(p["ancestors"]), ancestors)
+    if ancestors:
+        a = p["ancestors"][0]
+        test.assertEqual(a["pid"], os.getppid())
+        with open(f"/proc/{os.getppid()}/comm") as f:
+            test.assertEqual(a["comm"], f.read().strip()[:15])
 
 
 def read_text(path):
@@ -297,8 +351,117 @@ class TestEbpftracer(unittest.TestCase):
             self.assertEqual(h["group_id"], os.getgid())
             self.assertEqual(h["probe_error"], 0)
             self.assertGreater(h["timestamp"], 0)
+            self.assertEqual(h["ppid"], os.getppid())   # the process context, by default
+            if own_cgroup() == "/":
+                self.assertEqual(h["container"], "host")
+            self.assertIsNone(h["ancestors"])
         ts = [h["timestamp"] for h, _ in own]
         self.assertEqual(ts, sorted(ts))
+
+    def test_podman_container(self):
+        """A real container (podman, from a locally imported busybox image): the event says
+        podman, its id and cgroup, read in the kernel from inside the container's
+        namespaces. Debian's crun refuses hybrid cgroup hierarchies, so the runtime is runc;
+        podman's default rlimits are above what a root without CAP_SYS_RESOURCE may set, so
+        they are lowered to the current ones."""
+        podman, runc = shutil.which("podman"), shutil.which("runc")
+        busybox = "/bin/busybox"
+        if not (podman and runc and os.path.exists(busybox)):
+            self.skipTest("needs podman, runc and busybox-static")
+        import resource
+        nofile = resource.getrlimit(resource.RLIMIT_NOFILE)
+        nproc = resource.getrlimit(resource.RLIMIT_NPROC)
+        image = f"localhost/ebpfpub-test-{os.getpid()}:ctx"
+        with Workdir() as base:
+            root = os.path.join(base, "rootfs")
+            os.makedirs(os.path.join(root, "bin"))
+            shutil.copy(busybox, os.path.join(root, "bin", "busybox"))
+            for applet in ("sh", "mkdir", "true"):
+                os.symlink("busybox", os.path.join(root, "bin", applet))
+            tar = os.path.join(base, "rootfs.tar")
+            subprocess.run(["tar", "-C", root, "-cf", tar, "."], check=True)
+            r = subprocess.run([podman, "import", tar, image], capture_output=True, text=True)
+            if r.returncode:
+                self.skipTest("podman import failed: " + r.stderr.strip()[-200:])
+            cidfile = os.path.join(base, "cid")
+            tag = f"ebpfpub-podman-{os.getpid()}"
+            try:
+                t = Tracer("-t", "mkdir", "--json", "--ancestors", "1")
+                try:
+                    t.wait_ready(t.err)
+                    r = subprocess.run(
+                        [podman, "run", "--rm", "--runtime", runc, "--cgroup-manager",
+                         "cgroupfs", "--network", "none", "--cidfile", cidfile,
+                         "--ulimit", f"nofile={min(1024, nofile[0])}:{nofile[1]}",
+                         "--ulimit", f"nproc={min(4096, nproc[0])}:{min(4096, nproc[0])}",
+                         image, "/bin/sh", "-c", f"mkdir /nonexistent/{tag}; true"],
+                        capture_output=True, text=True, timeout=120)
+                    if r.returncode:
+                        self.fail("podman run failed: " + r.stderr.strip()[-300:])
+                    t.wait_for(t.out, lambda l: tag in l, EVENT_TIMEOUT, "the container's mkdir")
+                finally:
+                    rc = t.stop()
+                self.assert_clean_stop(t, rc, t.err)
+                with open(cidfile) as f:
+                    cid = f.read().strip()
+            finally:
+                subprocess.run([podman, "rmi", "-f", image], capture_output=True)
+        events = [json.loads(l) for l in t.out if tag in l]
+        self.assertEqual(len(events), 1)
+        p = events[0]["process"]
+        self.assertEqual(p["container"], {"runtime": "podman", "id": cid, "pod_uid": None})
+        self.assertTrue(p["cgroup"].endswith("/libpod-" + cid), p["cgroup"])
+        self.assertEqual(events[0]["comm"], "mkdir")
+        self.assertEqual(p["ancestors"][0]["pid"], p["ppid"])
+        self.assertEqual(p["ancestors"][0]["comm"], "sh")   # the container's init
+        self.assertNotEqual(events[0]["process_id"], 1)   # the kernel's pid, not the container's
+
+    def test_process_context(self):
+        """--ancestors and --cmdline in both printers; --no-context prints as before."""
+        with open(f"/proc/{os.getppid()}/cmdline", "rb") as f:
+            parent_argv = [a.decode("utf-8", "replace") for a in f.read().split(b"\0")[:-1]]
+        for extra in (["--json"], []):
+            with self.subTest(extra=extra), Workdir() as base:
+                t = Tracer("-t", "mkdir", "--ancestors", "2", "--cmdline", *extra)
+                try:
+                    t.wait_ready(t.err if extra else t.out)
+                    os.mkdir(os.path.join(base, "c"))
+                    t.wait_for(t.out, lambda l: os.path.join(base, "c") in l, EVENT_TIMEOUT,
+                               "mkdir event")
+                finally:
+                    rc = t.stop()
+                self.assert_clean_stop(t, rc, t.err if extra else t.out)
+                if extra:
+                    own = [json.loads(l) for l in t.out]
+                    own = [e for e in own if e["process_id"] == os.getpid()]
+                    self.assertEqual(len(own), 1)
+                    p = own[0]["process"]
+                    check_process(self, p, ancestors=2)
+                    # the parent existed before the tracer: its command line is from /proc
+                    self.assertEqual(p["ancestors"][0]["cmdline"], parent_argv)
+                    self.assertEqual(p["ancestors"][0]["uid"], os.getuid())
+                else:
+                    own = self.own_text_events(t, {"mkdir"})
+                    self.assertEqual(len(own), 1)
+                    h = own[0][0]
+                    self.assertEqual(h["ppid"], os.getppid())
+                    self.assertTrue(h["ancestors"].startswith(f"ancestors: [{os.getppid()} "),
+                                    h["ancestors"])
+                    self.assertEqual(h["ancestors"].count("["), 2)
+        with Workdir() as base:
+            t = Tracer("-t", "mkdir", "--no-context", "--json")
+            try:
+                t.wait_ready(t.err)
+                os.mkdir(os.path.join(base, "d"))
+                t.wait_for(t.out, lambda l: os.path.join(base, "d") in l, EVENT_TIMEOUT,
+                           "mkdir event")
+            finally:
+                rc = t.stop()
+            self.assert_clean_stop(t, rc, t.err)
+            own = [json.loads(l) for l in t.out]
+            own = [e for e in own if e["process_id"] == os.getpid()]
+            self.assertEqual(len(own), 1)
+            self.assertNotIn("process", own[0])
 
     def test_json_output(self):
         with Workdir() as base:
@@ -322,7 +485,9 @@ class TestEbpftracer(unittest.TestCase):
         for e in own:
             self.assertEqual(set(e), {"timestamp", "process_id", "thread_id", "user_id",
                                       "group_id", "exit_code", "probe_error", "syscall",
-                                      "serializer", "comm", "duration_ns", "args"})
+                                      "serializer", "comm", "duration_ns", "args",
+                                      "process"})
+            check_process(self, e["process"], ancestors=0)
             self.assertEqual(e["thread_id"], threading.get_native_id())
             self.assertEqual(e["user_id"], os.getuid())
             self.assertEqual(e["group_id"], os.getgid())

@@ -8,7 +8,9 @@
 #include "bpf_cfg.h"
 #include "codegen.h"
 #include "layout.h"
+#include "context_offsets.h"
 #include "loader.h"
+#include "process_context.h"
 #include "serializer.h"
 #include "test.h"
 #include "tracefs.h"
@@ -27,8 +29,20 @@ static void check_old_verifier_cfg(const char *name, const char *which,
 	}
 }
 
-static int generate(struct codegen *cg, const char *root, const char *name, bool ringbuf,
-		    uint32_t buffer_size, uint32_t buffer_count)
+/* Task and cgroup offsets as a kernel's BTF gives them (6.1-like: kernfs parent, name
+ * adjacent); the variants take the other code paths. */
+static struct context_offsets ctx_offsets = {
+	.have_task = true, .start_is_boottime = true, .have_audit = true, .have_cgroup = true,
+	.task_real_parent = 1280, .task_group_leader = 1328, .task_tgid = 1268,
+	.task_comm = 1752, .task_start = 1560, .task_loginuid = 1952, .task_sessionid = 1956,
+	.task_cgroups = 2376, .css_set_dfl_cgrp = 112, .cgroup_kn = 256, .kn_name = 16,
+	.kn_parent = 8, .kn_parent_name = "parent",
+};
+
+/* CONTEXT: -1 none, else the ancestors of the process context. */
+static int generate_ctx(struct codegen *cg, const char *root, const char *name, bool ringbuf,
+			uint32_t buffer_size, uint32_t buffer_count, int context,
+			const struct context_offsets *offsets, bool cgroup_filter, bool direct)
 {
 	char event[300], err[UTIL_ERR_SIZE];
 	char *enter = NULL, *exit_fmt = NULL;
@@ -54,6 +68,14 @@ static int generate(struct codegen *cg, const char *root, const char *name, bool
 		return r;
 	}
 	memset(&env, 0, sizeof(env));
+	if (context >= 0) {
+		process_context_layout(&l, (uint32_t)context);
+		env.context = offsets;
+		env.have_cgroup_id_helper = true;
+		env.context_direct = direct;
+	}
+	env.filter_cgroup = cgroup_filter;
+	env.cgroup_filter_fd = 16;
 	env.event_map_fd = 10;
 	env.storage_fd = 11;
 	env.counters_fd = 12;
@@ -95,6 +117,13 @@ static int generate(struct codegen *cg, const char *root, const char *name, bool
 	return r;
 }
 
+static int generate(struct codegen *cg, const char *root, const char *name, bool ringbuf,
+		    uint32_t buffer_size, uint32_t buffer_count)
+{
+	return generate_ctx(cg, root, name, ringbuf, buffer_size, buffer_count, 0, &ctx_offsets,
+			    false, true);
+}
+
 int main(void)
 {
 	const char *root = getenv("EBPFPUB_TEST_FORMATS");
@@ -125,6 +154,26 @@ int main(void)
 	CHECK_INT(generate(cg, root, "execve", false, 256, 4), 0);
 	CHECK_INT(generate(cg, root, "connect", true, 16, 1), 0);
 	CHECK_INT(generate(cg, root, "renameat2", true, 65536, 1024), 0);
+
+	/* The process context: off, 8 and 32 ancestors, the cgroup filter, a kernel without
+	 * audit whose kernfs parent and name are apart, the smallest storage. */
+	{
+		struct context_offsets apart = ctx_offsets;
+
+		apart.have_audit = false;
+		apart.kn_parent = 40;
+		apart.start_is_boottime = false;
+		CHECK_INT(generate_ctx(cg, root, "mkdir", true, 4096, 8, -1, NULL, false, false), 0);
+		CHECK_INT(generate_ctx(cg, root, "mkdir", true, 4096, 8, 8, &ctx_offsets, true, true),
+			  0);
+		CHECK_INT(generate_ctx(cg, root, "mkdir", true, 4096, 8, 8, &ctx_offsets, true, false),
+			  0);
+		CHECK_INT(generate_ctx(cg, root, "execve", false, 16, 1, 32, &ctx_offsets, false,
+				       true), 0);
+		CHECK_INT(generate_ctx(cg, root, "execve", false, 16, 1, 32, &ctx_offsets, false,
+				       false), 0);
+		CHECK_INT(generate_ctx(cg, root, "connect", true, 4096, 8, 32, &apart, true, false), 0);
+	}
 
 	codegen_free(cg);
 	tracefs_strv_free(names);

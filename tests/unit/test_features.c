@@ -177,10 +177,18 @@ static void check_describe_kernel_features(void)
 			   "it holds are evicted)\n");
 	check_line(report, "bpf_get_current_task_btf: no (Linux 5.11 or later: needed for "
 			   "task-local storage (see above))\n");
-	check_line(report, "cgroup v2: no (no cgroup2 mount in /proc/self/mountinfo: not used "
-			   "by this version)\n");
-	check_line(report, "audit login uid: no (no /proc/self/loginuid (CONFIG_AUDIT): not "
-			   "used by this version)\n");
+	check_line(report, "cgroup v2: no (no cgroup2 mount in /proc/self/mountinfo: cgroup "
+			   "paths are empty, containers unknown, no --cgroup filter)\n");
+	check_line(report, "audit login uid: no (no /proc/self/loginuid (CONFIG_AUDIT): events "
+			   "carry no auid)\n");
+	check_line(report, "process context (task BTF): no (no kernel BTF for task_struct: "
+			   "events carry no process context)\n");
+	check_line(report, "process context: audit: no (no task_struct.loginuid (CONFIG_AUDIT): "
+			   "auid and session id are flagged unknown)\n");
+	check_line(report, "process context: cgroup path: no (no css_set/cgroup/kernfs_node "
+			   "BTF: no cgroup path nor container)\n");
+	check_line(report, "bpf_get_current_cgroup_id: no (Linux 4.18 or later: no cgroup id "
+			   "nor container)\n");
 
 	f.bpf_loop = EBPFPUB_FEATURE_UNKNOWN;
 	f.ring_buffer = EBPFPUB_FEATURE_UNKNOWN;

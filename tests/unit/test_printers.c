@@ -173,6 +173,38 @@ static const struct ebpfpub_field mkdir_fields[] = {
 	INT_U("mode", 4, 0755),
 };
 
+/* The process context (0.3): a Kubernetes container with ancestors, one known to the
+ * process table with a command line that needs escaping; a host task without audit; a path
+ * that could not be read. */
+static const char *const bash_argv[] = { "bash", "-c", "echo 'hi'\n", NULL };
+static const struct ebpfpub_ancestor ancestors[] = {
+	{ .pid = 812, .uid = 1000, .start_time_ns = 5843110000000, .comm = "bash", .argc = 3,
+	  .argv = bash_argv },
+	{ .pid = 1, .uid = EBPFPUB_UID_UNKNOWN, .start_time_ns = 20000000, .comm = "sys'temd\n" },
+};
+static const struct ebpfpub_process proc_pod = {
+	.sz = sizeof(struct ebpfpub_process), .ppid = 812, .start_time_ns = 5843120000000,
+	.auid = 1000, .session_id = 3, .cgroup_id = 7321,
+	.cgroup_path = "/kubepods.slice/kubepods-pod0a1b2c3d_4e5f_6789_abcd_ef0123456789.slice/"
+		       "cri-containerd-1a2b3c4d5e6f1a2b3c4d5e6f1a2b3c4d5e6f1a2b3c4d5e6f1a2b3c4d5e6f1a2b.scope",
+	.container_runtime = "kubernetes",
+	.container_id = "1a2b3c4d5e6f1a2b3c4d5e6f1a2b3c4d5e6f1a2b3c4d5e6f1a2b3c4d5e6f1a2b",
+	.container_short_id = "1a2b3c4d5e6f", .pod_uid = "0a1b2c3d-4e5f-6789-abcd-ef0123456789",
+	.ancestor_count = 2, .ancestors = ancestors,
+};
+static const struct ebpfpub_process proc_host = {
+	.sz = sizeof(struct ebpfpub_process), .flags = EBPFPUB_PROCESS_NO_AUDIT, .ppid = 1,
+	.start_time_ns = 1, .auid = EBPFPUB_AUID_UNSET, .session_id = EBPFPUB_SESSION_UNSET,
+	.cgroup_id = 1, .cgroup_path = "/", .container_runtime = "host", .container_id = "",
+	.container_short_id = "",
+};
+static const struct ebpfpub_process proc_unknown = {
+	.sz = sizeof(struct ebpfpub_process), .flags = EBPFPUB_PROCESS_PATH_UNKNOWN,
+	.ppid = 2, .start_time_ns = 2, .auid = EBPFPUB_AUID_UNSET,
+	.session_id = EBPFPUB_SESSION_UNSET, .cgroup_id = 99, .container_runtime = "unknown",
+	.container_id = "", .container_short_id = "",
+};
+
 static const struct ebpfpub_event events[] = {
 	{ .syscall = "mkdir", .serializer = "generic", .timestamp_ns = 5844569753196,
 	  .pid = 21270, .tid = 21270, .exit_code = -17, .duration_ns = 1450,
@@ -198,6 +230,14 @@ static const struct ebpfpub_event events[] = {
 	  .comm = "", .field_count = N(missing), .fields = missing },
 	{ .syscall = "getpid", .serializer = "generic", .timestamp_ns = 0, .pid = 0, .tid = 0,
 	  .exit_code = 0, .comm = "x", .field_count = 0, .fields = NULL },
+	{ .syscall = "mkdir", .serializer = "generic", .timestamp_ns = 5844569753196,
+	  .pid = 4242, .tid = 4243, .uid = 1000, .gid = 1000, .exit_code = 0, .duration_ns = 900,
+	  .comm = "mkdir", .field_count = N(mkdir_fields), .fields = mkdir_fields,
+	  .process = &proc_pod },
+	{ .syscall = "getpid", .serializer = "generic", .timestamp_ns = 1, .pid = 5, .tid = 5,
+	  .exit_code = 5, .comm = "x", .process = &proc_host },
+	{ .syscall = "getpid", .serializer = "generic", .timestamp_ns = 2, .pid = 6, .tid = 6,
+	  .exit_code = 6, .comm = "y", .process = &proc_unknown },
 };
 
 /*

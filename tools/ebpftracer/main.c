@@ -226,6 +226,9 @@ static int create_objects(struct run *r)
 			     .event_map_size = o->event_map_size, .tracefs_path = o->tracefs_path,
 			     .pids = o->pids, .pid_count = o->pid_count,
 			     .filter_uid = o->filter_uid, .uid = o->uid, .comm = o->comm,
+			     .no_process_context = o->no_context, .ancestors = o->ancestors,
+			     .cmdline = o->cmdline, .cgroup = o->cgroup, .container = o->container,
+			     .host_filter = o->host_filter,
 			     .log_fn = log_message, .log_ctx = &r->log);
 
 		r->log.last_error[0] = '\0';

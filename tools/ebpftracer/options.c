@@ -39,6 +39,13 @@ enum long_only {
 	OPT_VERSION,
 	OPT_CHECK,
 	OPT_TRACEFS,
+	OPT_ANCESTORS,
+	OPT_CMDLINE,
+	OPT_CGROUP,
+	OPT_CONTAINER,
+	OPT_HOST,
+	OPT_NO_HOST,
+	OPT_NO_CONTEXT,
 };
 
 static const struct option long_options[] = {
@@ -58,6 +65,13 @@ static const struct option long_options[] = {
 	{ "duration", required_argument, NULL, OPT_DURATION },
 	{ "tracefs", required_argument, NULL, OPT_TRACEFS },
 	{ "check", no_argument, NULL, OPT_CHECK },
+	{ "ancestors", required_argument, NULL, OPT_ANCESTORS },
+	{ "cmdline", no_argument, NULL, OPT_CMDLINE },
+	{ "cgroup", required_argument, NULL, OPT_CGROUP },
+	{ "container", required_argument, NULL, OPT_CONTAINER },
+	{ "host", no_argument, NULL, OPT_HOST },
+	{ "no-host", no_argument, NULL, OPT_NO_HOST },
+	{ "no-context", no_argument, NULL, OPT_NO_CONTEXT },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -81,6 +95,18 @@ static void print_help(void)
 	       "      --pid PID[,PID...]      only these processes (thread group ids, at most %d)\n"
 	       "      --comm NAME             only tasks named NAME (at most %d bytes)\n"
 	       "      --uid UID               only this user (a number or a user name)\n"
+	       "      --cgroup PATH           only tasks in this cgroup2 cgroup or below it (a\n"
+	       "                              path below the cgroup2 mount; exact, in the kernel)\n"
+	       "      --container ID          only tasks of the container whose id (or name)\n"
+	       "                              starts with ID (decided in user space)\n"
+	       "      --host, --no-host       only tasks outside / inside containers (user space)\n"
+	       "\n"
+	       "Process context (ppid, auid, session, cgroup, container: on by default):\n"
+	       "      --ancestors N           also the first N ancestors of the caller, read in\n"
+	       "                              the kernel (0 .. 32, default 0)\n"
+	       "      --cmdline               give ancestors their command line and uid (a\n"
+	       "                              process table fed by /proc and traced execve)\n"
+	       "      --no-context            capture no process context\n"
 	       "\n"
 	       "Output:\n"
 	       "      --json                  one JSON object per event per line; the start-up\n"
@@ -371,6 +397,30 @@ static int parse_one(struct options *o, int c, const char *arg)
 	case OPT_CHECK:
 		o->action = OPTIONS_CHECK;
 		return 0;
+	case OPT_ANCESTORS:
+		return parse_range("--ancestors", arg, 0, 32, &o->ancestors);
+	case OPT_CMDLINE:
+		o->cmdline = true;
+		return 0;
+	case OPT_CGROUP:
+		if (!arg[0])
+			return usage_error("--cgroup: the path is empty");
+		o->cgroup = arg;
+		return 0;
+	case OPT_CONTAINER:
+		if (!arg[0])
+			return usage_error("--container: the id is empty");
+		o->container = arg;
+		return 0;
+	case OPT_HOST:
+	case OPT_NO_HOST:
+		if (o->host_filter)
+			return usage_error("--host and --no-host exclude each other");
+		o->host_filter = c == OPT_HOST ? EBPFPUB_HOST_ONLY : EBPFPUB_CONTAINERS_ONLY;
+		return 0;
+	case OPT_NO_CONTEXT:
+		o->no_context = true;
+		return 0;
 	}
 	return usage_error("unhandled option %d", c);
 }
@@ -420,6 +470,10 @@ int options_parse(int argc, char **argv, struct options *o)
 	}
 	if (optind < argc)
 		return usage_error("unexpected argument '%s'", argv[optind]);
+	if (o->no_context && (o->ancestors || o->cmdline || o->container || o->host_filter))
+		return usage_error("--no-context excludes --ancestors, --cmdline, --container, --host and --no-host");
+	if (o->host_filter == EBPFPUB_HOST_ONLY && o->container)
+		return usage_error("--host and --container exclude each other");
 	if (o->action == OPTIONS_TRACE && !o->trace_all && !o->syscall_count)
 		return usage_error("no syscall to trace: give --tracepoint_list (-t), e.g. -t mkdir,connect");
 	return 0;

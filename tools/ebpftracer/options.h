@@ -40,6 +40,13 @@ struct options {
 	bool filter_uid;
 	uint32_t uid;
 	const char *comm;
+	/* Process context. */
+	uint32_t ancestors;
+	bool cmdline;
+	const char *cgroup;
+	const char *container;
+	int host_filter;          /* EBPFPUB_HOST_ONLY, EBPFPUB_CONTAINERS_ONLY */
+	bool no_context;
 	/* Output. */
 	bool verbose;
 	bool json;

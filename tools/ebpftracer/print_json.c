@@ -22,6 +22,7 @@
 #include <sys/socket.h>
 
 #include "escape.h"
+#include "print_process.h"
 #include "printer.h"
 
 /* Room for a quoted string of LEN bytes and EXTRA bytes more. */
@@ -344,5 +345,8 @@ void print_json_event(struct outbuf *out, const struct ebpfpub_event *e)
 		outbuf_putc(out, ':');
 		put_field(out, &e->fields[i]);
 	}
-	outbuf_lit(out, "}}\n");
+	outbuf_putc(out, '}');
+	if (e->process)
+		print_json_process(out, e->process);
+	outbuf_lit(out, "}\n");
 }

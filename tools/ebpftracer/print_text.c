@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 
 #include "escape.h"
+#include "print_process.h"
 #include "printer.h"
 
 static void print_truncated(struct outbuf *out, bool truncated)
@@ -190,8 +191,16 @@ void print_text_event(struct outbuf *out, const struct ebpfpub_event *e)
 	d = fmt_i64(d, e->exit_code);
 	d = fmt_lit(d, " probe_error: ");
 	d = fmt_u64(d, e->probe_error);
-	d = fmt_lit(d, "\nsyscall: ");
-	outbuf_commit(out, d);
+	if (e->process) {
+		outbuf_commit(out, d);
+		print_text_process(out, e->process);
+		outbuf_putc(out, '\n');
+		print_text_ancestors(out, e->process);
+		outbuf_lit(out, "syscall: ");
+	} else {
+		d = fmt_lit(d, "\nsyscall: ");
+		outbuf_commit(out, d);
+	}
 	print_name(out, e->syscall);
 	for (i = 0; i < e->field_count; i++) {
 		outbuf_putc(out, ' ');

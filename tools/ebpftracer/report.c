@@ -107,9 +107,10 @@ void report_summary(FILE *out, struct ebpfpub_tracer *t)
 	fprintf(out, "  still inside a call: %" PRIu64 "\n", st.in_flight);
 	fprintf(out, "  exits without enter (began before tracing): %" PRIu64 "\n",
 		st.exit_without_enter);
-	fprintf(out, "  filtered in the kernel (pid, uid, comm, self): %" PRIu64 "\n",
+	fprintf(out, "  filtered in the kernel (pid, uid, comm, cgroup, self): %" PRIu64 "\n",
 		st.kernel_filtered);
-	fprintf(out, "  filtered by serializers: %" PRIu64 "\n", st.filtered);
+	fprintf(out, "  filtered in user space (serializers, --container, --host, internal execve): %" PRIu64 "\n",
+		st.filtered);
 	fprintf(out, "  malformed records: %" PRIu64 "\n", st.malformed);
 	fprintf(out, "  events with truncated fields: %" PRIu64 "\n", st.truncated);
 	fprintf(out, "  events with read errors: %" PRIu64 "\n", st.read_errors);

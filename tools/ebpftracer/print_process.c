@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Text:  ... probe_error: 0 ppid: 812 auid: 1000 session_id: 3 container: docker:1a2b3c4d5e6f
+ *        (auid/session_id "unset" for the kernel's -1, "unknown" without audit; container
+ *        "host", or runtime:short id; a kubernetes pod adds " pod: <uid>")
+ *        and, with ancestors, a line "ancestors: [812 bash 'bash' '-i'] [1 systemd]".
+ * JSON:  "process":{"ppid","start_time_ns","auid","session_id","cgroup_id","cgroup",
+ *        "container","ancestors"}: auid/session_id -1 unset, null unknown; cgroup null when
+ *        not read; container null on the host.
+ */
+#include <string.h>
+
+#include "escape.h"
+#include "print_process.h"
+
+static void text_id(struct outbuf *out, uint32_t v, bool unknown)
+{
+	if (unknown)
+		outbuf_lit(out, "unknown");
+	else if (v == EBPFPUB_AUID_UNSET)
+		outbuf_lit(out, "unset");
+	else
+		outbuf_u64(out, v);
+}
+
+static bool on_host(const struct ebpfpub_process *p)
+{
+	return strcmp(p->container_runtime, "host") == 0;
+}
+
+void print_text_process(struct outbuf *out, const struct ebpfpub_process *p)
+{
+	bool no_audit = p->flags & EBPFPUB_PROCESS_NO_AUDIT;
+
+	outbuf_lit(out, " ppid: ");
+	outbuf_u64(out, p->ppid);
+	outbuf_lit(out, " auid: ");
+	text_id(out, p->auid, no_audit);
+	outbuf_lit(out, " session_id: ");
+	text_id(out, p->session_id, no_audit);
+	outbuf_lit(out, " container: ");
+	outbuf_puts(out, p->container_runtime);
+	if (!on_host(p) && p->container_short_id[0]) {
+		outbuf_putc(out, ':');
+		escape_text(out, p->container_short_id, strlen(p->container_short_id));
+	}
+	if (p->pod_uid) {
+		outbuf_lit(out, " pod: ");
+		outbuf_puts(out, p->pod_uid);
+	}
+}
+
+void print_text_ancestors(struct outbuf *out, const struct ebpfpub_process *p)
+{
+	size_t i, j;
+
+	if (!p->ancestor_count)
+		return;
+	outbuf_lit(out, "ancestors:");
+	for (i = 0; i < p->ancestor_count; i++) {
+		const struct ebpfpub_ancestor *a = &p->ancestors[i];
+
+		outbuf_lit(out, " [");
+		outbuf_u64(out, a->pid);
+		outbuf_putc(out, ' ');
+		escape_text(out, a->comm, strnlen(a->comm, sizeof(a->comm)));
+		for (j = 0; a->argv && j < a->argc; j++) {
+			outbuf_lit(out, " '");
+			escape_text(out, a->argv[j], strlen(a->argv[j]));
+			outbuf_putc(out, '\'');
+		}
+		if (a->argv && a->argv_truncated)
+			outbuf_lit(out, " ...(truncated)");
+		outbuf_putc(out, ']');
+	}
+	outbuf_putc(out, '\n');
+}
+
+static void json_str(struct outbuf *out, const char *s, size_t len)
+{
+	outbuf_putc(out, '"');
+	escape_json(out, s, len);
+	outbuf_putc(out, '"');
+}
+
+static void json_id(struct outbuf *out, uint32_t v, bool unknown)
+{
+	if (unknown)
+		outbuf_lit(out, "null");
+	else if (v == EBPFPUB_AUID_UNSET)
+		outbuf_lit(out, "-1");
+	else
+		outbuf_u64(out, v);
+}
+
+void print_json_process(struct outbuf *out, const struct ebpfpub_process *p)
+{
+	bool no_audit = p->flags & EBPFPUB_PROCESS_NO_AUDIT;
+	size_t i, j;
+
+	outbuf_lit(out, ",\"process\":{\"ppid\":");
+	outbuf_u64(out, p->ppid);
+	outbuf_lit(out, ",\"start_time_ns\":");
+	outbuf_u64(out, p->start_time_ns);
+	outbuf_lit(out, ",\"auid\":");
+	json_id(out, p->auid, no_audit);
+	outbuf_lit(out, ",\"session_id\":");
+	json_id(out, p->session_id, no_audit);
+	outbuf_lit(out, ",\"cgroup_id\":");
+	if (p->flags & EBPFPUB_PROCESS_NO_CGROUP)
+		outbuf_lit(out, "null");
+	else
+		outbuf_u64(out, p->cgroup_id);
+	outbuf_lit(out, ",\"cgroup\":");
+	if (p->cgroup_path)
+		json_str(out, p->cgroup_path, strlen(p->cgroup_path));
+	else
+		outbuf_lit(out, "null");
+	outbuf_lit(out, ",\"container\":");
+	if (on_host(p)) {
+		outbuf_lit(out, "null");
+	} else {
+		outbuf_lit(out, "{\"runtime\":");
+		json_str(out, p->container_runtime, strlen(p->container_runtime));
+		outbuf_lit(out, ",\"id\":");
+		json_str(out, p->container_id, strlen(p->container_id));
+		outbuf_lit(out, ",\"pod_uid\":");
+		if (p->pod_uid)
+			json_str(out, p->pod_uid, strlen(p->pod_uid));
+		else
+			outbuf_lit(out, "null");
+		outbuf_putc(out, '}');
+	}
+	outbuf_lit(out, ",\"ancestors\":[");
+	for (i = 0; i < p->ancestor_count; i++) {
+		const struct ebpfpub_ancestor *a = &p->ancestors[i];
+
+		if (i)
+			outbuf_putc(out, ',');
+		outbuf_lit(out, "{\"pid\":");
+		outbuf_u64(out, a->pid);
+		outbuf_lit(out, ",\"comm\":");
+		json_str(out, a->comm, strnlen(a->comm, sizeof(a->comm)));
+		outbuf_lit(out, ",\"start_time_ns\":");
+		outbuf_u64(out, a->start_time_ns);
+		if (a->argv) {
+			outbuf_lit(out, ",\"cmdline\":[");
+			for (j = 0; j < a->argc; j++) {
+				if (j)
+					outbuf_putc(out, ',');
+				json_str(out, a->argv[j], strlen(a->argv[j]));
+			}
+			outbuf_putc(out, ']');
+		}
+		if (a->uid != EBPFPUB_UID_UNKNOWN) {
+			outbuf_lit(out, ",\"uid\":");
+			outbuf_u64(out, a->uid);
+		}
+		outbuf_putc(out, '}');
+	}
+	outbuf_lit(out, "]}");
+}

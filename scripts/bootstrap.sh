@@ -20,6 +20,7 @@ packages=(
 	debhelper dpkg-dev lintian rpm fakeroot  # packaging
 	make file binutils             # packaging: the example agent's Makefile, rpm's file types, nm/objdump
 	qemu-system-x86 busybox-static kmod xz-utils zstd  # tests/vm: other kernels under qemu
+	podman runc fuse-overlayfs     # tests: a real container (crun refuses hybrid cgroups)
 )
 missing=()
 for p in "${packages[@]}"; do

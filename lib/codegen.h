@@ -30,7 +30,8 @@ enum codegen_counter {
 	CODEGEN_COUNTER_LOST = 4,               /* exit: the output was full */
 	CODEGEN_COUNTER_REPLACED = 5,           /* enter: the thread's previous entry was never
 	                                         * taken by an exit (that call never returned) */
-	CODEGEN_COUNTER_COUNT = 6,
+	CODEGEN_COUNTER_RULE_FILTERED = 6,      /* exit: no rule's exit conditions held */
+	CODEGEN_COUNTER_COUNT = 7,
 };
 
 /* The output's control map value, shared with user mode through mmap. */
@@ -67,9 +68,12 @@ struct codegen_env {
 	uint32_t task_mm_offset;
 	uint32_t mm_arg_start_offset;
 	uint32_t mm_env_end_offset;   /* 0: unknown */
+	/* The syscall's rules (rules.h), compiled by codegen_rules.c; NULL: none. */
+	const struct rules_plan *rules;
 };
 
 struct codegen;
+struct rules_plan;
 
 struct codegen_object {
 	void *elf;            /* the emitted ELF object (malloc'd) */

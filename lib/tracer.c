@@ -15,11 +15,13 @@
 #include <bpf/bpf.h>
 
 #include "buffer_storage.h"
+#include "feature_probes.h"
 #include "codegen.h"
 #include "decode.h"
 #include "layout.h"
 #include "loader.h"
 #include "perf_output.h"
+#include "rules.h"
 #include "serializer.h"
 #include "task_storage.h"
 #include "tracefs.h"
@@ -43,6 +45,7 @@ struct tracer_syscall {
 	uint64_t memory;
 	char *ir;
 	char *insns_text;
+	struct rules_plan plan;       /* its rules, compiled into the programs */
 };
 
 struct registered_serializer {
@@ -83,6 +86,10 @@ struct ebpfpub_tracer {
 	uint32_t task_mm_offset, mm_arg_start_offset, mm_env_end_offset;
 	uint64_t events, filtered, malformed, truncated, read_errors;
 	struct ebpfpub_tracer_stats retired;  /* kernel-side counts of removed syscalls */
+	struct ebpfpub_rule **rules;  /* copies, in the order added */
+	size_t rule_count;
+	uint64_t rule_disagreements;
+	char *explain;
 	char last_error[UTIL_ERR_SIZE];
 };
 
@@ -290,6 +297,7 @@ static void syscall_free(struct ebpfpub_tracer *t, struct tracer_syscall *s)
 	if (s->event_id)
 		output_consumer_remove(t->output, s->event_id);
 	decode_state_release(&s->decode);
+	rules_plan_release(&s->plan);
 	layout_release(&s->layout);
 	free(s);
 }
@@ -340,6 +348,10 @@ static void tracer_destroy(struct ebpfpub_tracer *t)
 		close(t->stop_fd);
 	codegen_free(t->cg);
 	tracefs_strv_free(t->names);
+	for (i = 0; i < t->rule_count; i++)
+		ebpfpub_rule_free(t->rules[i]);
+	free(t->rules);
+	free(t->explain);
 	free(t);
 }
 
@@ -536,6 +548,7 @@ static void fill_env(struct ebpfpub_tracer *t, struct tracer_syscall *s, struct 
 	env->task_mm_offset = t->task_mm_offset;
 	env->mm_arg_start_offset = t->mm_arg_start_offset;
 	env->mm_env_end_offset = t->mm_env_end_offset;
+	env->rules = &s->plan;
 }
 
 static int load_program(struct ebpfpub_tracer *t, struct tracer_syscall *s,
@@ -715,6 +728,15 @@ static int generate_and_attach(struct ebpfpub_tracer *t, struct tracer_syscall *
 	return r;
 }
 
+static int plan_rules(struct ebpfpub_tracer *t, struct tracer_syscall *s)
+{
+	char err[UTIL_ERR_SIZE];
+	int r = rules_plan_build(&s->plan, t->rules, t->rule_count, &s->layout, (uint32_t)getpid(),
+				 err, sizeof(err));
+
+	return r < 0 ? fail_with(t, r, err) : 0;
+}
+
 static int syscall_new(struct ebpfpub_tracer *t, const char *name, struct tracer_syscall **out)
 {
 	struct tracer_syscall *s = calloc(1, sizeof(*s));
@@ -731,6 +753,12 @@ static int syscall_new(struct ebpfpub_tracer *t, const char *name, struct tracer
 		util_percpu_zero(t->counters_fd, s->counter_base + (uint32_t)r);
 	r = build_layout(t, name, serializer_for(t, name), &s->layout);
 	if (r < 0) {
+		free(s);
+		return r;
+	}
+	r = plan_rules(t, s);
+	if (r < 0) {
+		layout_release(&s->layout);
 		free(s);
 		return r;
 	}
@@ -931,6 +959,20 @@ static int deliver(void *ctx, const void *data, size_t size)
 		t->filtered++;
 		return 0;
 	}
+	if (s->plan.count) {
+		/* The kernel's verdict per rule rides in probe_error's upper half (rules.h). */
+		uint32_t mask = ((const struct record_header *)data)->probe_error >> RULES_MASK_SHIFT;
+		bool disagree, keep = rules_plan_accept(&s->plan, mask, &ev, &disagree);
+
+		if (disagree && !t->rule_disagreements++)
+			util_log(t->opts.log_fn, t->opts.log_ctx, EBPFPUB_LOG_WARNING,
+				 "syscall '%s': the kernel and user space judged a rule differently",
+				 s->layout.syscall);
+		if (!keep) {
+			t->filtered++;
+			return 0;
+		}
+	}
 	t->events++;
 	if (ev.probe_error & EBPFPUB_PROBE_ERROR_TRUNCATED)
 		t->truncated++;
@@ -1058,13 +1100,15 @@ static void syscall_stats(const struct ebpfpub_tracer *t, const struct tracer_sy
 	uint64_t stored = counter(t, s, CODEGEN_COUNTER_STORED);
 	uint64_t lost = counter(t, s, CODEGEN_COUNTER_LOST);
 	uint64_t replaced = counter(t, s, CODEGEN_COUNTER_REPLACED);
+	/* Dropped by the rules at exit: taken from the map, never output. */
+	uint64_t ruled = counter(t, s, CODEGEN_COUNTER_RULE_FILTERED);
 	/* Task storage never evicts: what is not received, lost or replaced is still inside
 	 * the call. */
-	uint64_t in_flight = s->entry_in_task ? minus(stored, s->received + lost + replaced)
+	uint64_t in_flight = s->entry_in_task ? minus(stored, s->received + lost + replaced + ruled)
 					      : entries_in_map(s);
-	uint64_t evicted = minus(stored, s->received + lost + replaced + in_flight);
+	uint64_t evicted = minus(stored, s->received + lost + replaced + ruled + in_flight);
 
-	st->kernel_filtered += counter(t, s, CODEGEN_COUNTER_FILTERED);
+	st->kernel_filtered += counter(t, s, CODEGEN_COUNTER_FILTERED) + ruled;
 	st->enter_dropped += counter(t, s, CODEGEN_COUNTER_ENTER_DROPPED);
 	st->lost += lost;
 	st->exit_not_seen += replaced;
@@ -1095,6 +1139,7 @@ int ebpfpub_tracer_stats(struct ebpfpub_tracer *t, struct ebpfpub_tracer_stats *
 	s.malformed = t->malformed + output_malformed(t->output);
 	s.truncated = t->truncated;
 	s.read_errors = t->read_errors;
+	s.rule_disagreements = t->rule_disagreements;
 	memcpy(stats, &s, stats->sz < sizeof(s) ? stats->sz : sizeof(s));
 	return 0;
 }
@@ -1187,4 +1232,73 @@ int ebpfpub_tracer_remove_syscall(struct ebpfpub_tracer *t, const char *name)
 	t->syscall_count--;
 	syscall_free(t, s);
 	return r < 0 && r != -ECANCELED ? r : 0;
+}
+
+/* Rules: copied, and checked against each of their syscalls' arguments now. */
+int ebpfpub_tracer_add_rule(struct ebpfpub_tracer *t, const struct ebpfpub_rule *rule)
+{
+	struct ebpfpub_rule *copy, **grown;
+	struct rules_plan plan;
+	struct layout l;
+	char err[UTIL_ERR_SIZE];
+	size_t i;
+	int r;
+
+	if (!t || !rule)
+		return -EINVAL;
+	r = begin_change(t, "ebpfpub_tracer_add_rule()");
+	if (r < 0)
+		return r;
+	if (!rule->syscall_count)
+		return fail(t, -EINVAL, "rule '%s' names no syscall", rule->name);
+	for (i = 0; i < t->rule_count; i++)
+		if (strcmp(t->rules[i]->name, rule->name) == 0)
+			return fail(t, -EEXIST, "a rule named '%s' was added already", rule->name);
+	if (rule->signo && features_probe_helper(BPF_FUNC_send_signal) == EBPFPUB_FEATURE_NO)
+		return fail(t, -EOPNOTSUPP,
+			    "rule '%s' sends a signal, but this kernel has no bpf_send_signal (Linux 5.3+)",
+			    rule->name);
+	r = rules_copy(rule, &copy);
+	if (r < 0)
+		return fail(t, r, "rule '%s': out of memory", rule->name);
+	for (i = 0; i < copy->syscall_count && r == 0; i++) {
+		const char *name = copy->syscalls[i];
+
+		if (find_syscall(t, name))
+			r = fail(t, -EEXIST,
+				 "rule '%s': syscall '%s' is traced already: add rules before their syscalls",
+				 copy->name, name);
+		else if (!known_syscall(t, name))
+			r = unknown_syscall(t, name);
+		else if ((r = build_layout(t, name, serializer_for(t, name), &l)) == 0) {
+			r = rules_plan_build(&plan, &copy, 1, &l, 0, err, sizeof(err));
+			if (r < 0)
+				fail_with(t, r, err);
+			rules_plan_release(&plan);
+			layout_release(&l);
+		}
+	}
+	grown = r < 0 ? NULL : realloc(t->rules, (t->rule_count + 1) * sizeof(*grown));
+	if (!grown) {
+		ebpfpub_rule_free(copy);
+		return r < 0 ? r : fail(t, -ENOMEM, "rule '%s': out of memory", rule->name);
+	}
+	t->rules = grown;
+	t->rules[t->rule_count++] = copy;
+	return 0;
+}
+
+const char *ebpfpub_tracer_explain(struct ebpfpub_tracer *t)
+{
+	size_t i;
+
+	if (!t)
+		return NULL;
+	free(t->explain);
+	t->explain = NULL;
+	for (i = 0; i < t->syscall_count; i++)
+		if (rules_plan_explain(&t->syscalls[i]->plan, t->syscalls[i]->layout.syscall,
+				       &t->explain) < 0)
+			break;
+	return t->explain ? t->explain : "";
 }

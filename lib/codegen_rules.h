@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Rules compiled into the enter and exit programs (the plan of rules.h). Each hook does
+ * nothing when the syscall has no rules. */
+#ifndef EBPFPUB_CODEGEN_RULES_H
+#define EBPFPUB_CODEGEN_RULES_H
+
+#include "codegen_builder.h"
+
+/* Enter: each rule's enter conditions; jumps to FILTERED when no rule is left. Returns the
+ * mask of the rules still in the running (NULL without rules), for cg_rules_store_mask. */
+LLVMValueRef cg_rules_enter(struct cg_fn *f, LLVMValueRef pid_tgid, LLVMBasicBlockRef filtered);
+void cg_rules_store_mask(struct cg_fn *f, LLVMValueRef rec, LLVMValueRef mask);
+/* Exit, with the record assembled from the entry and the exit code: each rule still in the
+ * running is judged by its exit conditions; when none is left, the call is counted as
+ * CODEGEN_COUNTER_RULE_FILTERED and the program jumps to OUT, before any capture. */
+void cg_rules_exit(struct cg_fn *f, LLVMValueRef rec, LLVMValueRef retval, LLVMBasicBlockRef out);
+
+#endif

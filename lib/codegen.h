@@ -31,7 +31,8 @@ enum codegen_counter {
 	CODEGEN_COUNTER_REPLACED = 5,           /* enter: the thread's previous entry was never
 	                                         * taken by an exit (that call never returned) */
 	CODEGEN_COUNTER_RULE_FILTERED = 6,      /* exit: no rule's exit conditions held */
-	CODEGEN_COUNTER_COUNT = 7,
+	CODEGEN_COUNTER_RULE_FILTERED_ENTER = 7, /* enter: no rule's enter conditions held */
+	CODEGEN_COUNTER_COUNT = 8,
 };
 
 /* The output's control map value, shared with user mode through mmap. */

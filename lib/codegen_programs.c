@@ -141,7 +141,7 @@ static void emit_enter(struct cg_fn *f)
 	pid_tgid = cg_helper0(f, BPF_FUNC_get_current_pid_tgid);
 	emit_pid_filters(f, pid_tgid, filtered);
 	emit_task_filters(f, filtered);
-	rules_mask = cg_rules_enter(f, pid_tgid, filtered);
+	rules_mask = cg_rules_enter(f, pid_tgid, out);
 	/* The entry is written where it waits: the thread's own storage, or a staging area
 	 * (this CPU's, when captures need room) that the map update copies. */
 	if (env->entry_in_task) {

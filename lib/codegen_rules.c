@@ -177,7 +177,7 @@ static LLVMValueRef string_value(struct phase *ph, const struct rules_bound *b,
 {
 	struct cg_fn *f = ph->f;
 	LLVMValueRef buf, a[3], r;
-	LLVMBasicBlockRef read = cg_block(f, "str_read");
+	LLVMBasicBlockRef read;
 
 	if (b->c->key == EBPFPUB_COND_COMM) {
 		if (ph->at_exit)
@@ -188,12 +188,13 @@ static LLVMValueRef string_value(struct phase *ph, const struct rules_bound *b,
 		cg_helper(f, BPF_FUNC_get_current_comm, f->i64, a, 2);
 		return buf;
 	}
+	read = cg_block(f, "str_read");
 	buf = zeroed(f, STR_BUF);
 	a[0] = buf;
 	a[1] = cg_const32(f, STR_BUF);
 	a[2] = LLVMBuildIntToPtr(f->b, arg_value(ph, b->arg), f->ptr, "");
 	r = cg_helper(f, BPF_FUNC_probe_read_user_str, f->i64, a, 3);
-	cg_if(f, icmp(f, LLVMIntSLT, r, 0), none, read);
+	cg_if(f, icmp(f, LLVMIntSGE, r, 0), read, none);
 	return buf;
 }
 
@@ -232,7 +233,7 @@ static LLVMValueRef sockaddr_value(struct phase *ph, const struct rules_bound *b
 					 icmp(f, LLVMIntSGT, len, 110), ""),
 			    ""),
 		"");
-	cg_if(f, short_for, none, fits);
+	cg_if(f, LLVMBuildNot(f->b, short_for, ""), fits, none);
 	*family = fam;
 	return buf;
 }
@@ -318,7 +319,8 @@ static void emit_cond(struct phase *ph, const struct rules_bound *b, LLVMBasicBl
 	default:
 		break;
 	}
-	ints_any(f, c, int_value(ph, b, &s), s, yes, no);
+	buf = int_value(ph, b, &s);   /* before reading s */
+	ints_any(f, c, buf, s, yes, no);
 }
 
 /* Whether the phase decides this condition of the rule's own (WHEN) list. */
@@ -442,11 +444,11 @@ static void emit_rules(struct phase *ph, LLVMValueRef slot)
 	}
 }
 
-LLVMValueRef cg_rules_enter(struct cg_fn *f, LLVMValueRef pid_tgid, LLVMBasicBlockRef filtered)
+LLVMValueRef cg_rules_enter(struct cg_fn *f, LLVMValueRef pid_tgid, LLVMBasicBlockRef out)
 {
 	const struct rules_plan *p = plan_of(f);
 	struct phase ph = { .f = f, .pid_tgid = pid_tgid };
-	LLVMBasicBlockRef kept;
+	LLVMBasicBlockRef kept, filtered;
 	LLVMValueRef slot, mask;
 
 	if (!p)
@@ -456,7 +458,13 @@ LLVMValueRef cg_rules_enter(struct cg_fn *f, LLVMValueRef pid_tgid, LLVMBasicBlo
 	emit_rules(&ph, slot);
 	mask = cg_load(f, f->i64, slot, 0);
 	kept = cg_block(f, "rules_kept");
+	filtered = cg_block(f, "rules_filtered");
 	cg_if(f, icmp(f, LLVMIntNE, mask, 0), kept, filtered);
+	LLVMPositionBuilderAtEnd(f->b, filtered);
+	cg_counter_add(f, f->env->counters_fd,
+		       f->env->counter_base + (uint32_t)CODEGEN_COUNTER_RULE_FILTERED_ENTER);
+	LLVMBuildBr(f->b, out);
+	LLVMPositionBuilderAtEnd(f->b, kept);
 	return mask;
 }
 

@@ -6,9 +6,10 @@
 
 #include "codegen_builder.h"
 
-/* Enter: each rule's enter conditions; jumps to FILTERED when no rule is left. Returns the
- * mask of the rules still in the running (NULL without rules), for cg_rules_store_mask. */
-LLVMValueRef cg_rules_enter(struct cg_fn *f, LLVMValueRef pid_tgid, LLVMBasicBlockRef filtered);
+/* Enter: each rule's enter conditions; when no rule is left, counts the call as
+ * CODEGEN_COUNTER_RULE_FILTERED_ENTER and jumps to OUT. Returns the mask of the rules still
+ * in the running (NULL without rules), for cg_rules_store_mask. */
+LLVMValueRef cg_rules_enter(struct cg_fn *f, LLVMValueRef pid_tgid, LLVMBasicBlockRef out);
 void cg_rules_store_mask(struct cg_fn *f, LLVMValueRef rec, LLVMValueRef mask);
 /* Exit, with the record assembled from the entry and the exit code: each rule still in the
  * running is judged by its exit conditions; when none is left, the call is counted as

@@ -104,9 +104,9 @@ bool rules_eval_cond(const struct rules_cond *c, const struct ebpfpub_event *ev)
 bool rules_eval_rule(const struct rules_plan_rule *pr, const struct ebpfpub_event *ev,
 		     bool kernel_only);
 /* The event's verdict: fills EV->rules / rule_count from the plan's scratch; returns
- * whether any rule matched. KERNEL_MASK is the record's rule bits; *DISAGREE is set when
- * they differ from the user-space evaluation of the same conditions. */
+ * whether any rule matched. KERNEL_MASK is the record's rule bits; *DISAGREE names a rule
+ * whose bit differs from the user-space evaluation of the same conditions (else NULL). */
 bool rules_plan_accept(struct rules_plan *plan, uint32_t kernel_mask, struct ebpfpub_event *ev,
-		       bool *disagree);
+		       const char **disagree);
 
 #endif

@@ -198,16 +198,16 @@ bool rules_eval_rule(const struct rules_plan_rule *pr, const struct ebpfpub_even
 }
 
 bool rules_plan_accept(struct rules_plan *plan, uint32_t kernel_mask, struct ebpfpub_event *ev,
-		       bool *disagree)
+		       const char **disagree)
 {
 	size_t i, n = 0;
 
-	*disagree = false;
+	*disagree = NULL;
 	for (i = 0; i < plan->count; i++) {
 		bool kernel = kernel_mask >> i & 1u;
 
 		if (rules_eval_rule(&plan->rules[i], ev, true) != kernel)
-			*disagree = true;
+			*disagree = plan->rules[i].rule->name;
 		if (rules_eval_rule(&plan->rules[i], ev, false))
 			plan->matched[n++] = plan->rules[i].rule->name;
 	}

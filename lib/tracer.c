@@ -962,12 +962,13 @@ static int deliver(void *ctx, const void *data, size_t size)
 	if (s->plan.count) {
 		/* The kernel's verdict per rule rides in probe_error's upper half (rules.h). */
 		uint32_t mask = ((const struct record_header *)data)->probe_error >> RULES_MASK_SHIFT;
-		bool disagree, keep = rules_plan_accept(&s->plan, mask, &ev, &disagree);
+		const char *disagree;
+		bool keep = rules_plan_accept(&s->plan, mask, &ev, &disagree);
 
 		if (disagree && !t->rule_disagreements++)
 			util_log(t->opts.log_fn, t->opts.log_ctx, EBPFPUB_LOG_WARNING,
-				 "syscall '%s': the kernel and user space judged a rule differently",
-				 s->layout.syscall);
+				 "syscall '%s': the kernel and user space judged rule '%s' differently",
+				 s->layout.syscall, disagree);
 		if (!keep) {
 			t->filtered++;
 			return 0;
@@ -1108,7 +1109,10 @@ static void syscall_stats(const struct ebpfpub_tracer *t, const struct tracer_sy
 					      : entries_in_map(s);
 	uint64_t evicted = minus(stored, s->received + lost + replaced + ruled + in_flight);
 
-	st->kernel_filtered += counter(t, s, CODEGEN_COUNTER_FILTERED) + ruled;
+	uint64_t ruled_at_enter = counter(t, s, CODEGEN_COUNTER_RULE_FILTERED_ENTER);
+
+	st->kernel_filtered += counter(t, s, CODEGEN_COUNTER_FILTERED) + ruled + ruled_at_enter;
+	st->rules_kernel_filtered += ruled + ruled_at_enter;
 	st->enter_dropped += counter(t, s, CODEGEN_COUNTER_ENTER_DROPPED);
 	st->lost += lost;
 	st->exit_not_seen += replaced;
@@ -1128,6 +1132,7 @@ int ebpfpub_tracer_stats(struct ebpfpub_tracer *t, struct ebpfpub_tracer_stats *
 	s.sz = stats->sz;
 	s.events = t->events;
 	s.kernel_filtered = t->retired.kernel_filtered;
+	s.rules_kernel_filtered = t->retired.rules_kernel_filtered;
 	s.enter_dropped = t->retired.enter_dropped;
 	s.lost = t->retired.lost;
 	s.evicted = t->retired.evicted;

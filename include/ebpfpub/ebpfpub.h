@@ -512,7 +512,8 @@ struct ebpfpub_tracer_stats {
 	uint64_t lost;               /**< dropped because the perf output was full */
 	uint64_t enter_dropped;      /**< enter could not store its entry (no event map room) */
 	uint64_t exit_without_enter; /**< exits whose call began before the tracer saw it */
-	uint64_t filtered;           /**< rejected by a serializer's decode hook */
+	uint64_t filtered;           /**< rejected by a serializer's decode hook, or by the
+	                              *   user-space share of the rules */
 	uint64_t malformed;          /**< records that failed validation */
 	uint64_t truncated;          /**< events with a truncated field */
 	uint64_t read_errors;        /**< events with an unreadable field */
@@ -530,6 +531,10 @@ struct ebpfpub_tracer_stats {
 	/** Events for which the kernel's verdict on a rule and the user-space evaluation of
 	 *  the same conditions differed (a bug: always 0). The user-space verdict wins. @since 0.3 */
 	uint64_t rule_disagreements;
+	/** The part of kernel_filtered that the tracer's rules dropped (at enter or at exit,
+	 *  before anything was output); a rule's user-space rejections count in filtered.
+	 *  @since 0.3 */
+	uint64_t rules_kernel_filtered;
 };
 
 /** Fills STATS (sz must be set). @since 0.1 */

@@ -14,7 +14,7 @@ need_root() {
 
 packages=(
 	meson ninja-build pkg-config gcc
-	llvm-19-dev libbpf-dev libelf-dev zlib1g-dev
+	llvm-19-dev libbpf-dev libelf-dev zlib1g-dev libyaml-dev
 	python3 man-db
 	bpftrace                       # benchmark comparison
 	debhelper dpkg-dev lintian rpm fakeroot  # packaging

@@ -24,6 +24,7 @@
 #include "output.h"
 #include "printer.h"
 #include "report.h"
+#include "rules_run.h"
 
 /* The library's messages for one run: warnings are shown at once, errors are kept and shown
  * with the failure they explain, so that each failure is one message. */
@@ -44,6 +45,7 @@ struct run {
 	struct ebpfpub_buffer_storage *storage;
 	struct ebpfpub_perf_output *output;
 	struct ebpfpub_tracer *tracer;
+	struct rules_run rules;        /* --rules */
 };
 
 /*
@@ -181,6 +183,8 @@ static int on_event(void *ctx, const struct ebpfpub_event *event)
 	struct run *r = ctx;
 	size_t start = r->events.len;
 
+	if (r->rules.active && !rules_run_event(&r->rules, event))
+		return 0;
 	r->print(&r->events, event);
 	if (r->events.error) {
 		/* Only whole events are written: this one is dropped, the batch is kept. */
@@ -263,6 +267,14 @@ static int add_syscalls(struct run *r)
 			return fail(what, rc, why);
 		}
 	}
+	/* --rules: their syscalls too (a syscall given with -t as well is traced once). */
+	for (i = 0; r->rules.active && i < r->rules.yaml.syscall_count && !signal_received; i++) {
+		const char *name = r->rules.yaml.syscalls[i];
+
+		rc = ebpfpub_tracer_add_syscall(r->tracer, name);
+		if (rc < 0 && rc != -EEXIST)
+			return fail(name, rc, ebpfpub_tracer_last_error(r->tracer));
+	}
 	return 0;
 }
 
@@ -299,6 +311,8 @@ static int poll_events(struct run *r)
 		n = ebpfpub_tracer_poll(r->tracer, timeout);
 		/* Each batch is written, so that a reader of a pipe sees events as they come. */
 		flush_events(r);
+		if (r->rules.active)
+			rules_run_reap(&r->rules);
 		if (r->write_errno) {
 			fprintf(stderr, "ebpftracer: cannot write the events: %s\n",
 				strerror(r->write_errno));
@@ -326,6 +340,10 @@ static int trace(struct run *r)
 		status = poll_events(r);
 	}
 	report_summary(r->report, r->tracer);
+	if (r->rules.active) {
+		rules_run_finish(&r->rules);
+		rules_run_summary(&r->rules, r->tracer, r->report);
+	}
 	return status;
 }
 
@@ -377,13 +395,21 @@ static int run_trace(const struct options *o)
 		status = fail("cannot install the signal handlers", rc, NULL);
 	else
 		status = create_objects(&r);
+	if (!status && o->rules_path)
+		status = rules_run_load(&r.rules, o->rules_path, o->tracefs_path, r.tracer);
 	if (!status)
 		status = add_syscalls(&r);
-	if (!status)
+	if (!status && o->explain) {
+		/* The plan exists once the programs were generated. */
+		fputs(ebpfpub_tracer_explain(r.tracer), stdout);
+	} else if (!status) {
 		status = trace(&r);
+	}
 	/* The handler must not see a freed tracer. */
 	atomic_store(&signal_tracer, NULL);
 	ebpfpub_tracer_free(r.tracer);
+	if (r.rules.active)
+		rules_run_release(&r.rules);
 	ebpfpub_perf_output_free(r.output);
 	ebpfpub_buffer_storage_free(r.storage);
 	outbuf_release(&r.events);

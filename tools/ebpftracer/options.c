@@ -39,6 +39,8 @@ enum long_only {
 	OPT_VERSION,
 	OPT_CHECK,
 	OPT_TRACEFS,
+	OPT_RULES,
+	OPT_EXPLAIN,
 };
 
 static const struct option long_options[] = {
@@ -58,6 +60,8 @@ static const struct option long_options[] = {
 	{ "duration", required_argument, NULL, OPT_DURATION },
 	{ "tracefs", required_argument, NULL, OPT_TRACEFS },
 	{ "check", no_argument, NULL, OPT_CHECK },
+	{ "rules", required_argument, NULL, OPT_RULES },
+	{ "explain", no_argument, NULL, OPT_EXPLAIN },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -74,8 +78,13 @@ static void print_help(void)
 	       "What to trace:\n"
 	       "  -t, --tracepoint_list LIST  comma-separated syscall names (mkdir,connect);\n"
 	       "                              'all' traces every syscall this kernel has.\n"
-	       "                              Required unless --list or --check is given.\n"
+	       "                              Required unless --rules, --list or --check is given.\n"
 	       "  -l, --list                  print the syscalls this kernel can trace and exit\n"
+	       "      --rules PATH            a rule file, or a directory of *.yaml rule files: trace\n"
+	       "                              their syscalls, print only the calls a rule matches\n"
+	       "                              and run the rules' actions (see ebpftracer(1))\n"
+	       "      --explain               with --rules: print where each condition runs (kernel\n"
+	       "                              enter, kernel exit, user space) and exit\n"
 	       "\n"
 	       "Filters (combined with AND):\n"
 	       "      --pid PID[,PID...]      only these processes (thread group ids, at most %d)\n"
@@ -371,6 +380,14 @@ static int parse_one(struct options *o, int c, const char *arg)
 	case OPT_CHECK:
 		o->action = OPTIONS_CHECK;
 		return 0;
+	case OPT_RULES:
+		if (!arg[0])
+			return usage_error("--rules: the file or directory name is empty");
+		o->rules_path = arg;
+		return 0;
+	case OPT_EXPLAIN:
+		o->explain = true;
+		return 0;
 	}
 	return usage_error("unhandled option %d", c);
 }
@@ -420,7 +437,9 @@ int options_parse(int argc, char **argv, struct options *o)
 	}
 	if (optind < argc)
 		return usage_error("unexpected argument '%s'", argv[optind]);
-	if (o->action == OPTIONS_TRACE && !o->trace_all && !o->syscall_count)
+	if (o->explain && !o->rules_path)
+		return usage_error("--explain needs --rules");
+	if (o->action == OPTIONS_TRACE && !o->trace_all && !o->syscall_count && !o->rules_path)
 		return usage_error("no syscall to trace: give --tracepoint_list (-t), e.g. -t mkdir,connect");
 	return 0;
 }

@@ -344,5 +344,16 @@ void print_json_event(struct outbuf *out, const struct ebpfpub_event *e)
 		outbuf_putc(out, ':');
 		put_field(out, &e->fields[i]);
 	}
-	outbuf_lit(out, "}}\n");
+	outbuf_putc(out, '}');
+	/* The names of the --rules rules that matched. */
+	if (e->rule_count) {
+		outbuf_lit(out, ",\"rules\":[");
+		for (i = 0; i < e->rule_count; i++) {
+			if (i)
+				outbuf_putc(out, ',');
+			put_cstring(out, e->rules[i]);
+		}
+		outbuf_putc(out, ']');
+	}
+	outbuf_lit(out, "}\n");
 }

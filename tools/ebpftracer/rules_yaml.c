@@ -205,7 +205,7 @@ static int int_item(struct ctx *c, yaml_node_t *n, void *data)
 			       "%s: '%s' is not %s, a comparison (== != < <= > >= N), a range (A-B) or 'mask N'",
 			       l->key, s,
 			       l->kind == 'u' ? "a user id or name" :
-			       l->kind == 'f' ? "a family (AF_INET, AF_INET6, AF_UNIX, ...) or number" :
+			       l->kind == 'f' ? "a family (AF_INET, AF_INET6, AF_UNIX, ...) or a number" :
 			       "a number");
 	l->n++;
 	return 0;
@@ -237,7 +237,8 @@ static int add_cond(struct ctx *c, yaml_node_t *at, const struct ebpfpub_conditi
 		const char *msg = ebpfpub_rule_last_error(c->tr->rule);
 		const char *colon = strstr(msg, "': ");
 
-		return fail_at(c, at, "%s: %s", key, colon ? colon + 3 : msg);
+		/* The library names the rule and the condition; the rule is named already. */
+		return fail_at(c, at, "%s", colon ? colon + 3 : msg);
 	}
 	return 0;
 }

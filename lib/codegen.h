@@ -71,6 +71,11 @@ struct codegen_env {
 	uint32_t mm_env_end_offset;   /* 0: unknown */
 	/* The syscall's rules (rules.h), compiled by codegen_rules.c; NULL: none. */
 	const struct rules_plan *rules;
+	/* With rules: the enter program runs only while gate[gate_key] == generation, so that
+	 * a reload's new programs take over from the old ones at one instant. */
+	int gate_fd;
+	uint32_t gate_key;
+	uint32_t generation;
 };
 
 struct codegen;

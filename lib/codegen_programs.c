@@ -138,6 +138,7 @@ static void emit_enter(struct cg_fn *f)
 	LLVMValueRef pid_tgid, rec, rules_mask;
 	uint32_t i;
 
+	cg_rules_gate(f, out);
 	pid_tgid = cg_helper0(f, BPF_FUNC_get_current_pid_tgid);
 	emit_pid_filters(f, pid_tgid, filtered);
 	emit_task_filters(f, filtered);
@@ -310,6 +311,7 @@ static void emit_exit(struct cg_fn *f)
 	/* A call the uid or comm filter rejected at enter is counted there, not here; nor are
 	 * misses on an exit tracepoint that the serializer shares with another syscall. */
 	if (!(l->ops && l->ops->exit_shared)) {
+		cg_rules_gate(f, out);   /* misses of a generation not yet or no longer active */
 		emit_task_filters(f, out);
 		count(f, CODEGEN_COUNTER_EXIT_WITHOUT_ENTER);
 	}

@@ -444,6 +444,24 @@ static void emit_rules(struct phase *ph, LLVMValueRef slot)
 	}
 }
 
+void cg_rules_gate(struct cg_fn *f, LLVMBasicBlockRef out)
+{
+	LLVMBasicBlockRef have, open;
+	LLVMValueRef key, v;
+
+	if (!plan_of(f))
+		return;
+	have = cg_block(f, "gate");
+	open = cg_block(f, "gate_open");
+	key = cg_slot(f, f->i32, 1);
+	cg_store(f, cg_const32(f, f->env->gate_key), key, 0);
+	v = cg_lookup(f, f->env->gate_fd, key);
+	cg_if(f, LLVMBuildIsNotNull(f->b, v, ""), have, out);
+	cg_if(f, LLVMBuildICmp(f->b, LLVMIntEQ, cg_load(f, f->i32, v, 0),
+			       cg_const32(f, f->env->generation), ""),
+	      open, out);
+}
+
 LLVMValueRef cg_rules_enter(struct cg_fn *f, LLVMValueRef pid_tgid, LLVMBasicBlockRef out)
 {
 	const struct rules_plan *p = plan_of(f);

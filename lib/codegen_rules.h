@@ -6,6 +6,10 @@
 
 #include "codegen_builder.h"
 
+/* Enter, first of all (and exit, before counting a miss): returns at once (to OUT,
+ * uncounted: the programs of the syscall's other generation count the call) unless this
+ * generation is the active one. */
+void cg_rules_gate(struct cg_fn *f, LLVMBasicBlockRef out);
 /* Enter: each rule's enter conditions; when no rule is left, counts the call as
  * CODEGEN_COUNTER_RULE_FILTERED_ENTER and jumps to OUT. Returns the mask of the rules still
  * in the running (NULL without rules), for cg_rules_store_mask. */

@@ -648,3 +648,52 @@ int rules_plan_explain(const struct rules_plan *plan, const char *syscall, char 
 	}
 	return 0;
 }
+
+static bool conds_equal(const struct rules_cond *a, const struct rules_cond *b)
+{
+	size_t i;
+
+	if (a->key != b->key || a->negate != b->negate || a->group != b->group ||
+	    !!a->arg != !!b->arg || (a->arg && strcmp(a->arg, b->arg)) ||
+	    a->int_count != b->int_count || a->string_count != b->string_count ||
+	    a->cidr_count != b->cidr_count)
+		return false;
+	for (i = 0; i < a->int_count; i++)
+		if (a->ints[i].op != b->ints[i].op || a->ints[i].value != b->ints[i].value ||
+		    a->ints[i].value2 != b->ints[i].value2)
+			return false;
+	for (i = 0; i < a->string_count; i++)
+		if (a->strings[i].op != b->strings[i].op ||
+		    strcmp(a->strings[i].value, b->strings[i].value))
+			return false;
+	for (i = 0; i < a->cidr_count; i++)
+		if (a->cidrs[i].family != b->cidrs[i].family ||
+		    a->cidrs[i].prefix_len != b->cidrs[i].prefix_len ||
+		    memcmp(a->cidrs[i].addr, b->cidrs[i].addr, sizeof(a->cidrs[i].addr)))
+			return false;
+	return true;
+}
+
+static bool rules_equal(const struct ebpfpub_rule *a, const struct ebpfpub_rule *b)
+{
+	size_t i;
+
+	if (strcmp(a->name, b->name) || a->signo != b->signo || a->cond_count != b->cond_count)
+		return false;
+	for (i = 0; i < a->cond_count; i++)
+		if (!conds_equal(&a->conds[i], &b->conds[i]))
+			return false;
+	return true;
+}
+
+bool rules_plan_same(const struct rules_plan *a, const struct rules_plan *b)
+{
+	size_t i;
+
+	if (a->count != b->count)
+		return false;
+	for (i = 0; i < a->count; i++)
+		if (!rules_equal(a->rules[i].rule, b->rules[i].rule))
+			return false;
+	return true;
+}

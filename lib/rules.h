@@ -94,6 +94,8 @@ bool rules_names_syscall(const struct ebpfpub_rule *rule, const char *syscall);
 int rules_plan_build(struct rules_plan *plan, struct ebpfpub_rule *const *rules, size_t n,
 		     const struct layout *layout, uint32_t tracer_tgid, char *err, size_t err_size);
 void rules_plan_release(struct rules_plan *plan);
+/* Whether two plans compile to the same programs: the same rules, in the same order. */
+bool rules_plan_same(const struct rules_plan *a, const struct rules_plan *b);
 /* Appends the plan's explanation, one line per condition, to *TEXT (malloc'd). */
 int rules_plan_explain(const struct rules_plan *plan, const char *syscall, char **text);
 const char *rules_where_name(enum rules_where w);

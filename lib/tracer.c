@@ -46,6 +46,7 @@ struct tracer_syscall {
 	char *ir;
 	char *insns_text;
 	struct rules_plan plan;       /* its rules, compiled into the programs */
+	uint32_t generation;          /* a rules reload replaces it by the next one */
 };
 
 struct registered_serializer {
@@ -90,6 +91,9 @@ struct ebpfpub_tracer {
 	size_t rule_count;
 	uint64_t rule_disagreements;
 	char *explain;
+	int gate_fd;                  /* per syscall: the generation whose programs run */
+	struct ebpfpub_rule **retired_rules;  /* replaced by a reload, still named by events */
+	size_t retired_rule_count;
 	char last_error[UTIL_ERR_SIZE];
 };
 
@@ -235,6 +239,7 @@ int ebpfpub_tracer_new(const struct ebpfpub_tracer_opts *uopts, struct ebpfpub_t
 	if (!t)
 		return -ENOMEM;
 	t->counters_fd = t->epoll_fd = t->stop_fd = t->task_storage_fd = -1;
+	t->gate_fd = -1;
 	r = take_options(t, uopts);
 	if (r == 0)
 		r = take_shared_objects(t);
@@ -351,6 +356,11 @@ static void tracer_destroy(struct ebpfpub_tracer *t)
 	for (i = 0; i < t->rule_count; i++)
 		ebpfpub_rule_free(t->rules[i]);
 	free(t->rules);
+	for (i = 0; i < t->retired_rule_count; i++)
+		ebpfpub_rule_free(t->retired_rules[i]);
+	free(t->retired_rules);
+	if (t->gate_fd >= 0)
+		close(t->gate_fd);
 	free(t->explain);
 	free(t);
 }
@@ -364,8 +374,10 @@ static int create_counters(struct ebpfpub_tracer *t)
 
 	while (t->names[n])
 		n++;
+	/* Two sets per syscall: a rules reload's new programs count in the other one while
+	 * the old ones still run. */
 	t->counters_fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_ARRAY, "ebpfpub_count", 4, 8,
-					(uint32_t)((n + 1) * CODEGEN_COUNTER_COUNT), NULL);
+					(uint32_t)((n + 1) * 2 * CODEGEN_COUNTER_COUNT), NULL);
 	if (t->counters_fd < 0) {
 		r = -errno;
 		return fail(t, r, "creating the tracer's counters map failed: %s%s", strerror(-r),
@@ -549,6 +561,9 @@ static void fill_env(struct ebpfpub_tracer *t, struct tracer_syscall *s, struct 
 	env->mm_arg_start_offset = t->mm_arg_start_offset;
 	env->mm_env_end_offset = t->mm_env_end_offset;
 	env->rules = &s->plan;
+	env->gate_fd = t->gate_fd;
+	env->gate_key = syscall_slot(t, s->layout.syscall);
+	env->generation = s->generation;
 }
 
 static int load_program(struct ebpfpub_tracer *t, struct tracer_syscall *s,
@@ -728,6 +743,32 @@ static int generate_and_attach(struct ebpfpub_tracer *t, struct tracer_syscall *
 	return r;
 }
 
+/* The gate of S's syscall: created on first use; set to S's generation now (a first add)
+ * or, for a reload, when S's programs are attached (SWITCH). */
+static int open_gate(struct ebpfpub_tracer *t, struct tracer_syscall *s, bool now)
+{
+	uint32_t key = syscall_slot(t, s->layout.syscall), n = 0;
+	int r;
+
+	if (t->gate_fd < 0) {
+		while (t->names[n])
+			n++;
+		t->gate_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "ebpfpub_gates", 4, 4, n + 1, NULL);
+		if (t->gate_fd < 0) {
+			r = -errno;
+			return fail(t, r, "creating the rules' gate map failed: %s", strerror(-r));
+		}
+	}
+	if (s->generation > 1 && !now)
+		return 0;
+	if (bpf_map_update_elem(t->gate_fd, &key, &s->generation, BPF_ANY) < 0) {
+		r = -errno;
+		return fail(t, r, "syscall '%s': setting its gate failed: %s", s->layout.syscall,
+			    strerror(-r));
+	}
+	return 0;
+}
+
 static int plan_rules(struct ebpfpub_tracer *t, struct tracer_syscall *s)
 {
 	char err[UTIL_ERR_SIZE];
@@ -737,7 +778,10 @@ static int plan_rules(struct ebpfpub_tracer *t, struct tracer_syscall *s)
 	return r < 0 ? fail_with(t, r, err) : 0;
 }
 
-static int syscall_new(struct ebpfpub_tracer *t, const char *name, struct tracer_syscall **out)
+static int syscall_start(struct ebpfpub_tracer *t, struct tracer_syscall *s);
+
+static int syscall_new(struct ebpfpub_tracer *t, const char *name, uint32_t generation,
+		       struct tracer_syscall **out)
 {
 	struct tracer_syscall *s = calloc(1, sizeof(*s));
 	int r;
@@ -747,7 +791,8 @@ static int syscall_new(struct ebpfpub_tracer *t, const char *name, struct tracer
 	s->tracer = t;
 	s->event_map_fd = s->enter_fd = s->exit_fd = s->enter_link = s->exit_link = -1;
 	s->exit_link2 = -1;
-	s->counter_base = syscall_slot(t, name) * CODEGEN_COUNTER_COUNT;
+	s->generation = generation;
+	s->counter_base = (syscall_slot(t, name) * 2 + (generation & 1)) * CODEGEN_COUNTER_COUNT;
 	/* A syscall removed and added again starts from 0 (its old counts are retired). */
 	for (r = 0; r < CODEGEN_COUNTER_COUNT; r++)
 		util_percpu_zero(t->counters_fd, s->counter_base + (uint32_t)r);
@@ -757,7 +802,10 @@ static int syscall_new(struct ebpfpub_tracer *t, const char *name, struct tracer
 		return r;
 	}
 	r = plan_rules(t, s);
+	if (r == 0 && s->plan.count)
+		r = open_gate(t, s, false);
 	if (r < 0) {
+		rules_plan_release(&s->plan);
 		layout_release(&s->layout);
 		free(s);
 		return r;
@@ -780,29 +828,45 @@ int ebpfpub_tracer_add_syscall(struct ebpfpub_tracer *t, const char *name)
 		return fail(t, -EEXIST, "syscall '%s' is traced already", name);
 	if (!known_syscall(t, name))
 		return unknown_syscall(t, name);
-	r = syscall_new(t, name, &s);
+	r = syscall_new(t, name, 1, &s);
 	if (r < 0)
 		return r;
-	if (ebpfpub_perf_output_kind(t->output) == EBPFPUB_OUTPUT_PERF_ARRAY &&
-	    s->layout.storage.area_size > 65000) {
-		r = fail(t, -EINVAL,
-			 "syscall '%s': records of up to %u bytes do not fit a perf event array sample (64 KiB): lower buffer_size * buffer_count or use the ring buffer output",
-			 name, s->layout.storage.area_size);
-		goto err;
-	}
-	r = decode_state_init(&s->decode, &s->layout);
-	if (r < 0) {
-		fail(t, r, "syscall '%s': out of memory", name);
-		goto err;
-	}
-	r = create_event_map(t, s);
+	r = syscall_start(t, s);
 	if (r < 0)
 		goto err;
-	r = output_consumer_add(t->output, deliver, s, t, &s->event_id);
-	if (r < 0) {
-		fail(t, r, "syscall '%s': out of memory", name);
+	grown = realloc(t->syscalls, (t->syscall_count + 1) * sizeof(*grown));
+	if (!grown) {
+		r = fail(t, -ENOMEM, "syscall '%s': out of memory", name);
 		goto err;
 	}
+	t->syscalls = grown;
+	t->syscalls[t->syscall_count++] = s;
+	return 0;
+err:
+	syscall_free(t, s);
+	return r;
+}
+
+/* Everything after the layout: decoder, entry storage, output consumer, programs. */
+static int syscall_start(struct ebpfpub_tracer *t, struct tracer_syscall *s)
+{
+	const char *name = s->layout.syscall;
+	int r;
+
+	if (ebpfpub_perf_output_kind(t->output) == EBPFPUB_OUTPUT_PERF_ARRAY &&
+	    s->layout.storage.area_size > 65000)
+		return fail(t, -EINVAL,
+			 "syscall '%s': records of up to %u bytes do not fit a perf event array sample (64 KiB): lower buffer_size * buffer_count or use the ring buffer output",
+			 name, s->layout.storage.area_size);
+	r = decode_state_init(&s->decode, &s->layout);
+	if (r < 0)
+		return fail(t, r, "syscall '%s': out of memory", name);
+	r = create_event_map(t, s);
+	if (r < 0)
+		return r;
+	r = output_consumer_add(t->output, deliver, s, t, &s->event_id);
+	if (r < 0)
+		return fail(t, r, "syscall '%s': out of memory", name);
 	r = generate_and_attach(t, s);
 	if (r < 0 && s->entry_in_task &&
 	    t->opts.entry_storage == EBPFPUB_ENTRY_STORAGE_DEFAULT) {
@@ -817,20 +881,10 @@ int ebpfpub_tracer_add_syscall(struct ebpfpub_tracer *t, const char *name)
 			r = generate_and_attach(t, s);
 	}
 	if (r < 0)
-		goto err;
+		return r;
 	s->memory = util_fd_memlock(s->event_map_fd) + util_fd_memlock(s->enter_fd) +
 		    util_fd_memlock(s->exit_fd);
-	grown = realloc(t->syscalls, (t->syscall_count + 1) * sizeof(*grown));
-	if (!grown) {
-		r = fail(t, -ENOMEM, "syscall '%s': out of memory", name);
-		goto err;
-	}
-	t->syscalls = grown;
-	t->syscalls[t->syscall_count++] = s;
 	return 0;
-err:
-	syscall_free(t, s);
-	return r;
 }
 
 int ebpfpub_tracer_add_all_syscalls(struct ebpfpub_tracer *t)
@@ -1239,26 +1293,20 @@ int ebpfpub_tracer_remove_syscall(struct ebpfpub_tracer *t, const char *name)
 	return r < 0 && r != -ECANCELED ? r : 0;
 }
 
-/* Rules: copied, and checked against each of their syscalls' arguments now. */
-int ebpfpub_tracer_add_rule(struct ebpfpub_tracer *t, const struct ebpfpub_rule *rule)
+/* A copy of RULE for the tracer, checked against each of its syscalls' arguments. TRACED_OK:
+ * (a reload) its syscalls may be traced already. */
+static int check_rule(struct ebpfpub_tracer *t, const struct ebpfpub_rule *rule, bool traced_ok,
+		      struct ebpfpub_rule **out)
 {
-	struct ebpfpub_rule *copy, **grown;
+	struct ebpfpub_rule *copy;
 	struct rules_plan plan;
 	struct layout l;
 	char err[UTIL_ERR_SIZE];
 	size_t i;
 	int r;
 
-	if (!t || !rule)
-		return -EINVAL;
-	r = begin_change(t, "ebpfpub_tracer_add_rule()");
-	if (r < 0)
-		return r;
 	if (!rule->syscall_count)
 		return fail(t, -EINVAL, "rule '%s' names no syscall", rule->name);
-	for (i = 0; i < t->rule_count; i++)
-		if (strcmp(t->rules[i]->name, rule->name) == 0)
-			return fail(t, -EEXIST, "a rule named '%s' was added already", rule->name);
 	if (rule->signo && features_probe_helper(BPF_FUNC_send_signal) == EBPFPUB_FEATURE_NO)
 		return fail(t, -EOPNOTSUPP,
 			    "rule '%s' sends a signal, but this kernel has no bpf_send_signal (Linux 5.3+)",
@@ -1269,7 +1317,7 @@ int ebpfpub_tracer_add_rule(struct ebpfpub_tracer *t, const struct ebpfpub_rule 
 	for (i = 0; i < copy->syscall_count && r == 0; i++) {
 		const char *name = copy->syscalls[i];
 
-		if (find_syscall(t, name))
+		if (!traced_ok && find_syscall(t, name))
 			r = fail(t, -EEXIST,
 				 "rule '%s': syscall '%s' is traced already: add rules before their syscalls",
 				 copy->name, name);
@@ -1283,14 +1331,181 @@ int ebpfpub_tracer_add_rule(struct ebpfpub_tracer *t, const struct ebpfpub_rule 
 			layout_release(&l);
 		}
 	}
-	grown = r < 0 ? NULL : realloc(t->rules, (t->rule_count + 1) * sizeof(*grown));
+	if (r < 0) {
+		ebpfpub_rule_free(copy);
+		return r;
+	}
+	*out = copy;
+	return 0;
+}
+
+int ebpfpub_tracer_add_rule(struct ebpfpub_tracer *t, const struct ebpfpub_rule *rule)
+{
+	struct ebpfpub_rule *copy, **grown;
+	size_t i;
+	int r;
+
+	if (!t || !rule)
+		return -EINVAL;
+	r = begin_change(t, "ebpfpub_tracer_add_rule()");
+	if (r < 0)
+		return r;
+	for (i = 0; i < t->rule_count; i++)
+		if (strcmp(t->rules[i]->name, rule->name) == 0)
+			return fail(t, -EEXIST, "a rule named '%s' was added already", rule->name);
+	r = check_rule(t, rule, false, &copy);
+	if (r < 0)
+		return r;
+	grown = realloc(t->rules, (t->rule_count + 1) * sizeof(*grown));
 	if (!grown) {
 		ebpfpub_rule_free(copy);
-		return r < 0 ? r : fail(t, -ENOMEM, "rule '%s': out of memory", rule->name);
+		return fail(t, -ENOMEM, "rule '%s': out of memory", rule->name);
 	}
 	t->rules = grown;
 	t->rules[t->rule_count++] = copy;
 	return 0;
+}
+
+/* Delivers what the output holds, as ebpfpub_tracer_poll(t, 0) would, from inside a call
+ * that changes the tracer. -ECANCELED: the callback freed the tracer (it is gone). */
+static int drain_output(struct ebpfpub_tracer *t)
+{
+	volatile sig_atomic_t not_stopped = 0;
+	int r;
+
+	__atomic_store_n(&t->polling, 1, __ATOMIC_RELEASE);
+	r = output_poll(t->output, t, t->epoll_fd, 0, &not_stopped);
+	__atomic_store_n(&t->polling, 0, __ATOMIC_RELEASE);
+	if (t->free_pending) {
+		tracer_destroy(t);
+		return -ECANCELED;
+	}
+	return r < 0 && r != -ECANCELED ? r : 0;
+}
+
+/* A reload of syscall I's rules: the next generation's programs are attached, the gate is
+ * switched to them (from then on the old enter program lets every call pass untouched),
+ * the old programs finish the calls that entered under them, then they go. No call is
+ * missed or seen twice. */
+static int replace_syscall(struct ebpfpub_tracer *t, size_t i)
+{
+	struct tracer_syscall *old = t->syscalls[i], *s = NULL;
+	struct ebpfpub_tracer_stats st;
+	int r, waited;
+
+	r = syscall_new(t, old->layout.syscall, old->generation + 1, &s);
+	if (r == 0)
+		r = syscall_start(t, s);
+	if (r == 0)
+		r = open_gate(t, s, true);
+	if (r < 0) {
+		syscall_free(t, s);
+		return r;
+	}
+	/* The calls inside the old programs return within microseconds, except calls that
+	 * block; those are given 100 ms, then counted where the old programs leave them. */
+	for (waited = 0; waited < 100; waited++) {
+		r = drain_output(t);
+		if (r == -ECANCELED)
+			return r;
+		memset(&st, 0, sizeof(st));
+		syscall_stats(t, old, &st);
+		if (!st.in_flight)
+			break;
+		usleep(1000);
+	}
+	syscall_detach_programs(old);
+	r = drain_output(t);
+	if (r == -ECANCELED)
+		return r;
+	syscall_stats(t, old, &t->retired);
+	t->syscalls[i] = s;
+	syscall_free(t, old);
+	return r;
+}
+
+int ebpfpub_tracer_set_rules(struct ebpfpub_tracer *t, const struct ebpfpub_rule *const *rules,
+			     size_t n)
+{
+	struct ebpfpub_rule **copies = NULL, **old = NULL, **retired;
+	struct rules_plan *plans = NULL;
+	char err[UTIL_ERR_SIZE];
+	size_t i, j, old_count;
+	int r = 0, first = 0;
+
+	if (!t || (n && !rules))
+		return -EINVAL;
+	r = begin_change(t, "ebpfpub_tracer_set_rules()");
+	if (r < 0)
+		return r;
+	copies = calloc(n + 1, sizeof(*copies));
+	plans = calloc(t->syscall_count + 1, sizeof(*plans));
+	if (!copies || !plans) {
+		r = fail(t, -ENOMEM, "ebpfpub_tracer_set_rules(): out of memory");
+		goto out;
+	}
+	/* Everything is checked before anything changes: a bad set keeps the old one. */
+	for (i = 0; i < n && r == 0; i++) {
+		for (j = 0; j < i; j++)
+			if (!strcmp(rules[i]->name, rules[j]->name))
+				r = fail(t, -EEXIST, "rule '%s' is given twice", rules[i]->name);
+		if (r == 0)
+			r = check_rule(t, rules[i], true, &copies[i]);
+	}
+	for (i = 0; i < t->syscall_count && r == 0; i++) {
+		r = rules_plan_build(&plans[i], copies, n, &t->syscalls[i]->layout,
+				     (uint32_t)getpid(), err, sizeof(err));
+		if (r < 0)
+			fail_with(t, r, err);
+	}
+	if (r < 0)
+		goto out;
+	retired = realloc(t->retired_rules, (t->retired_rule_count + t->rule_count + 1) * sizeof(*retired));
+	if (!retired) {
+		r = fail(t, -ENOMEM, "ebpfpub_tracer_set_rules(): out of memory");
+		goto out;
+	}
+	t->retired_rules = retired;
+	old = t->rules;
+	old_count = t->rule_count;
+	t->rules = copies;
+	t->rule_count = n;
+	copies = NULL;
+	for (i = 0; i < t->syscall_count; i++) {
+		struct tracer_syscall *s = t->syscalls[i];
+
+		if (!plans[i].count) {
+			/* No new rule names it: it runs on as it was until it is removed. */
+			continue;
+		}
+		if (rules_plan_same(&s->plan, &plans[i])) {
+			rules_plan_release(&s->plan);
+			s->plan = plans[i];
+			memset(&plans[i], 0, sizeof(plans[i]));
+			continue;
+		}
+		r = replace_syscall(t, i);
+		if (r == -ECANCELED) {
+			free(old);   /* the tracer is gone, and the copies with it */
+			free(plans);
+			return r;
+		}
+		if (r < 0 && !first)
+			first = r;
+	}
+	/* The old copies stay: plans kept above, and events already decoded, name them. */
+	for (i = 0; i < old_count; i++)
+		t->retired_rules[t->retired_rule_count++] = old[i];
+	free(old);
+	r = first;
+out:
+	for (i = 0; plans && i <= t->syscall_count; i++)
+		rules_plan_release(&plans[i]);
+	free(plans);
+	for (i = 0; copies && i < n; i++)
+		ebpfpub_rule_free(copies[i]);
+	free(copies);
+	return r;
 }
 
 const char *ebpfpub_tracer_explain(struct ebpfpub_tracer *t)

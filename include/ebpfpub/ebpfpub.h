@@ -721,6 +721,19 @@ EBPFPUB_API int ebpfpub_rule_matches(const struct ebpfpub_rule *rule,
 EBPFPUB_API int ebpfpub_tracer_add_rule(struct ebpfpub_tracer *tracer,
 					const struct ebpfpub_rule *rule);
 /**
+ * Replaces the tracer's rules by copies of RULES (N may be 0), for a daemon's reload. All are
+ * checked first; on any error nothing changes. Then each traced syscall whose rules changed
+ * gets new programs, attached and switched to before the old ones detach, so that no call
+ * is missed or seen twice; syscalls whose rules are the same keep their programs; a traced
+ * syscall that no new rule names keeps its programs (remove it, or add it again, to change
+ * that). Syscalls named by new rules but not traced are not added by this.
+ * @return 0, an error of ebpfpub_tracer_add_rule() (nothing changed), or the first error of
+ *         replacing a syscall's programs (that syscall keeps its old ones).
+ * @since 0.3
+ */
+EBPFPUB_API int ebpfpub_tracer_set_rules(struct ebpfpub_tracer *tracer,
+					 const struct ebpfpub_rule *const *rules, size_t n);
+/**
  * Per rule and condition, where it runs ("kernel enter", "kernel exit", "user space"), as
  * text, one line per condition. Valid until the next call on the tracer. @since 0.3
  */

@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -39,9 +40,9 @@ def skip_or_fail(why):
 class Tracer:
     """A running ebpftracer; stdout and stderr collected line by line."""
 
-    def __init__(self, *args):
+    def __init__(self, *args, env=None):
         self.proc = subprocess.Popen([TRACER, *args], stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, text=True)
+                                     stderr=subprocess.PIPE, text=True, env=env)
         self.out, self.err = [], []
         self.threads = [threading.Thread(target=self._collect, args=(s, l), daemon=True)
                         for s, l in ((self.proc.stdout, self.out), (self.proc.stderr, self.err))]
@@ -54,10 +55,10 @@ class Tracer:
             lines.append(line.rstrip("\n"))
         stream.close()
 
-    def wait_ready(self, lines):
+    def wait_ready(self, lines, prefix="Ready: tracing "):
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
-            if any(l.startswith("Ready: tracing ") for l in list(lines)):
+            if any(l.startswith(prefix) for l in list(lines)):
                 return
             if self.proc.poll() is not None:
                 raise AssertionError(f"ebpftracer exited: {self.err}")
@@ -251,6 +252,47 @@ rule failed-mkdir, syscall mkdir:
         # rmdir has no rule: every call printed, without "rules"
         self.assertEqual([(e["syscall"], e.get("rules")) for e in mine],
                          [("mkdir", ["a"]), ("mkdir", ["b"]), ("rmdir", None)])
+
+    def test_sighup_reload(self):
+        path = os.path.join(self.dir, "rules.yaml")
+        sock_path = os.path.join(self.dir, "notify")
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        sock.bind(sock_path)
+        sock.settimeout(60)
+        self.write("rules.yaml", "- rule: one\n  syscalls: [mkdir]\n  when: {pid: PID, args: {mode: 0700}}\n")
+        t = Tracer("--rules", path, "--json", env=dict(os.environ, NOTIFY_SOCKET=sock_path))
+        t.wait_ready(t.err)
+        self.assertEqual(sock.recv(100), b"READY=1")
+        self.mkdirs([0o700, 0o700, 0o711])
+        # a new rule on mkdir and one on rmdir
+        self.write("rules.yaml", "- rule: two\n  syscalls: [mkdir]\n  when: {pid: PID, args: {mode: 0711}}\n"
+                   "- rule: gone\n  syscalls: [rmdir]\n  when: {pid: PID}\n")
+        t.proc.send_signal(signal.SIGHUP)
+        self.assertEqual(sock.recv(100), b"RELOADING=1")
+        self.assertEqual(sock.recv(100), b"READY=1")
+        t.wait_ready(t.err, "ebpftracer: rules reloaded from ")
+        os.mkdir(os.path.join(self.dir, "e0"), 0o700)
+        os.mkdir(os.path.join(self.dir, "e1"), 0o711)
+        os.rmdir(os.path.join(self.dir, "e0"))
+        # a broken file keeps the rules running
+        self.write("rules.yaml", "- rule: three\n  syscalls: [mkdir]\n  when: {pidd: 1}\n")
+        t.proc.send_signal(signal.SIGHUP)
+        self.assertEqual(sock.recv(100), b"RELOADING=1")
+        self.assertEqual(sock.recv(100), b"READY=1")
+        t.wait_ready(t.err, "ebpftracer: reloading the rules failed")
+        os.mkdir(os.path.join(self.dir, "e2"), 0o711)
+        self.assertEqual(t.stop(), 0, t.err)
+        self.assertIn(f"ebpftracer: reloading the rules failed, the old rules stay: {path}:3:10: "
+                      "rule 'three': unknown key 'pidd' (expected pid, uid, comm, exit_code, args, "
+                      "auid, container, ancestor or cgroup)", t.err)
+        events = [json.loads(l) for l in t.out]
+        self.assertEqual([(e["syscall"], e["rules"], e["args"]["pathname"]["value"][-2:]) for e in events],
+                         [("mkdir", ["one"], "d0"), ("mkdir", ["one"], "d1"),
+                          ("mkdir", ["two"], "e1"), ("rmdir", ["gone"], "e0"),
+                          ("mkdir", ["two"], "e2")])
+        self.assertEqual(self.summary_count(t.err, "two"), 2)
+        self.assertEqual(self.summary_count(t.err, "gone"), 1)
+        sock.close()
 
 
 def main():

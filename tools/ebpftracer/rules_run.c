@@ -206,3 +206,86 @@ void rules_run_release(struct rules_run *rr)
 	outbuf_release(&rr->json);
 	rr->active = false;
 }
+
+static bool named(char *const *list, size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(list[i], name))
+			return true;
+	return false;
+}
+
+int rules_run_reload(struct rules_run *rr, const char *path, const char *tracefs,
+		     struct ebpfpub_tracer *tracer, char *const *keep, size_t keep_count)
+{
+	const struct ebpfpub_rule **list;
+	struct rules_yaml y, old;
+	char err[4096] = "";
+	char **known = NULL;
+	size_t i;
+	int r;
+
+	if (ebpfpub_list_syscalls(tracefs, &known) < 0)
+		known = NULL;
+	r = rules_yaml_load(path, known, &y, err, sizeof(err));
+	ebpfpub_strv_free(known);
+	if (r < 0) {
+		fprintf(stderr, "ebpftracer: reloading the rules failed, the old rules stay: %s\n", err);
+		return -1;
+	}
+	list = calloc(y.count + 1, sizeof(*list));
+	if (!list) {
+		rules_yaml_release(&y);
+		return -1;
+	}
+	for (i = 0; i < y.count; i++)
+		list[i] = y.rules[i].rule;
+	r = ebpfpub_tracer_set_rules(tracer, list, y.count);
+	free(list);
+	if (r < 0) {
+		const char *msg = ebpfpub_tracer_last_error(tracer);
+		struct yaml_where at = y.rules[0].at;
+
+		for (i = 0; i < y.count; i++) {
+			char quoted[96];
+
+			snprintf(quoted, sizeof(quoted), "rule '%s'", y.rules[i].name);
+			if (strstr(msg, quoted)) {
+				at = rules_yaml_locate(&y.rules[i], msg);
+				break;
+			}
+		}
+		fprintf(stderr, "ebpftracer: reloading the rules failed, the old rules stay: %s:%u:%u: %s\n",
+			at.file, at.line, at.column, msg[0] ? msg : strerror(-r));
+		rules_yaml_release(&y);
+		return -1;
+	}
+	/* New syscalls are added (with the new rules), ones no longer named are removed. */
+	for (i = 0; i < y.syscall_count; i++) {
+		r = ebpfpub_tracer_add_syscall(tracer, y.syscalls[i]);
+		if (r < 0 && r != -EEXIST)
+			fprintf(stderr, "ebpftracer: reload: cannot trace '%s': %s\n", y.syscalls[i],
+				ebpfpub_tracer_last_error(tracer));
+	}
+	for (i = 0; i < rr->yaml.syscall_count; i++) {
+		const char *name = rr->yaml.syscalls[i];
+
+		if (!named(y.syscalls, y.syscall_count, name) && !named(keep, keep_count, name))
+			ebpfpub_tracer_remove_syscall(tracer, name);
+	}
+	/* The summary counts a rule's matches across reloads, by name. */
+	for (i = 0; i < y.count; i++) {
+		struct tracer_rule *before = find(rr, y.rules[i].name);
+
+		if (before)
+			y.rules[i].matches = before->matches;
+	}
+	old = rr->yaml;
+	rr->yaml = y;
+	rules_yaml_release(&old);
+	fprintf(stderr, "ebpftracer: rules reloaded from %s: %zu rules on %zu syscalls\n", path,
+		rr->yaml.count, rr->yaml.syscall_count);
+	return 0;
+}

@@ -34,6 +34,11 @@ int rules_run_load(struct rules_run *rr, const char *path, const char *tracefs,
 bool rules_run_event(struct rules_run *rr, const struct ebpfpub_event *ev);
 /* Collects the exec'd commands that ended. */
 void rules_run_reap(struct rules_run *rr);
+/* SIGHUP: reads PATH again. A broken file, or rules the tracer refuses, keep the old rules
+ * (the reason on stderr, -1); else the tracer switches to the new rules, the new rules'
+ * syscalls are added and the old ones no longer named (nor in KEEP, the -t list) removed. */
+int rules_run_reload(struct rules_run *rr, const char *path, const char *tracefs,
+		     struct ebpfpub_tracer *tracer, char *const *keep, size_t keep_count);
 /* Waits a little for the exec'd commands still running (before the summary). */
 void rules_run_finish(struct rules_run *rr);
 void rules_run_summary(struct rules_run *rr, struct ebpfpub_tracer *tracer, FILE *out);

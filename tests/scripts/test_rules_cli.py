@@ -294,6 +294,58 @@ rule failed-mkdir, syscall mkdir:
         self.assertEqual(self.summary_count(t.err, "gone"), 1)
         sock.close()
 
+    def test_examples(self):
+        """The example rule files (examples/rules, installed as documentation) against real
+        calls: pidtree's subnet filter with its port exceptions, bpfd's shadow-file and
+        setuid rules, and the kill rule."""
+        import ctypes
+        t = Tracer("--rules", os.path.join(SOURCE_ROOT, "examples", "rules"), "--json")
+        t.wait_ready(t.err)
+        for family, addr, port in ((socket.AF_INET, "127.0.0.1", 80), (socket.AF_INET, "127.0.0.1", 443),
+                                   (socket.AF_INET, "10.1.2.3", 22), (socket.AF_INET, "192.168.1.1", 8080),
+                                   (socket.AF_INET6, "::1", 80), (socket.AF_INET, "8.8.8.8", 53)):
+            with socket.socket(family, socket.SOCK_DGRAM) as so:
+                try:
+                    so.connect((addr, port))
+                except OSError:
+                    pass
+        with open("/etc/shadow", "rb"):
+            pass
+        with open("/etc/hostname", "rb"):
+            pass
+        setuid_child = os.fork()
+        if setuid_child == 0:
+            os.setresuid(65534, 65534, 0)
+            os.setuid(0)   # a saved uid of 0 makes this succeed: the rule's case
+            os._exit(0)
+        _, status = os.waitpid(setuid_child, 0)
+        self.assertEqual(status, 0)
+        ptrace_child = os.fork()
+        if ptrace_child == 0:
+            os.setresuid(65534, 65534, 65534)
+            ctypes.CDLL(None).ptrace(16, os.getppid(), 0, 0)
+            os._exit(3)    # never reached: killed at the call
+        _, status = os.waitpid(ptrace_child, 0)
+        self.assertTrue(os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL, status)
+        self.assertEqual(t.stop(), 0, t.err)
+        events = [json.loads(l) for l in t.out]
+        mine = {os.getpid(), setuid_child, ptrace_child}
+        got = []
+        for e in events:
+            if e["process_id"] not in mine:
+                continue
+            a = e["args"]
+            if e["syscall"] == "connect":
+                got.append(("connect", a["uservaddr"]["value"]["address"], a["uservaddr"]["value"]["port"]))
+            elif e["syscall"] == "openat":
+                got.append(("openat", a["filename"]["value"]))
+            else:
+                got.append((e["syscall"], e["process_id"]))
+            self.assertEqual(len(e["rules"]), 1)
+        self.assertEqual(got, [("connect", "127.0.0.1", 443), ("connect", "10.1.2.3", 22),
+                               ("connect", "8.8.8.8", 53), ("openat", "/etc/shadow"),
+                               ("setuid", setuid_child), ("ptrace", ptrace_child)])
+
 
 def main():
     if os.geteuid() != 0:

@@ -18,6 +18,7 @@ packages=(
 	python3 man-db
 	bpftrace                       # benchmark comparison
 	debhelper dpkg-dev lintian rpm fakeroot  # packaging
+	systemd                        # systemd-analyze verify of ebpftracer.service
 	make file binutils             # packaging: the example agent's Makefile, rpm's file types, nm/objdump
 	qemu-system-x86 busybox-static kmod xz-utils zstd  # tests/vm: other kernels under qemu
 )

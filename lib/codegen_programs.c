@@ -311,7 +311,7 @@ static void emit_exit(struct cg_fn *f)
 	/* A call the uid or comm filter rejected at enter is counted there, not here; nor are
 	 * misses on an exit tracepoint that the serializer shares with another syscall. */
 	if (!(l->ops && l->ops->exit_shared)) {
-		cg_rules_gate(f, out);   /* misses of a generation not yet or no longer active */
+		cg_rules_skip_miss(f, out);   /* rules drop calls at enter: misses are theirs */
 		emit_task_filters(f, out);
 		count(f, CODEGEN_COUNTER_EXIT_WITHOUT_ENTER);
 	}

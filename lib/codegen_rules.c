@@ -462,6 +462,18 @@ void cg_rules_gate(struct cg_fn *f, LLVMBasicBlockRef out)
 	      open, out);
 }
 
+void cg_rules_skip_miss(struct cg_fn *f, LLVMBasicBlockRef out)
+{
+	LLVMBasicBlockRef next;
+
+	if (!plan_of(f))
+		return;
+	LLVMBuildBr(f->b, out);
+	/* what follows in the caller is unreachable; give it a block to be built in */
+	next = cg_block(f, "after_miss");
+	LLVMPositionBuilderAtEnd(f->b, next);
+}
+
 LLVMValueRef cg_rules_enter(struct cg_fn *f, LLVMValueRef pid_tgid, LLVMBasicBlockRef out)
 {
 	const struct rules_plan *p = plan_of(f);

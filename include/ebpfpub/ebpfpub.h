@@ -511,7 +511,9 @@ struct ebpfpub_tracer_stats {
 	uint64_t events;             /**< delivered to the callback */
 	uint64_t lost;               /**< dropped because the perf output was full */
 	uint64_t enter_dropped;      /**< enter could not store its entry (no event map room) */
-	uint64_t exit_without_enter; /**< exits whose call began before the tracer saw it */
+	uint64_t exit_without_enter; /**< exits whose call began before the tracer saw it
+	                              *   (not counted for syscalls with rules: their enter
+	                              *   programs drop calls, whose exits look alike) */
 	uint64_t filtered;           /**< rejected by a serializer's decode hook, or by the
 	                              *   user-space share of the rules */
 	uint64_t malformed;          /**< records that failed validation */

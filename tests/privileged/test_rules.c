@@ -147,6 +147,7 @@ static void run_case(const char *what, const char *syscall, struct ebpfpub_rule 
 	CHECK_INT(st.rule_disagreements, 0);
 	CHECK_INT(st.in_flight, 0);
 	CHECK_INT(st.lost + st.evicted + st.malformed, 0);
+	CHECK_INT(st.exit_without_enter, 0);   /* the calls dropped at enter are not misses */
 	ebpfpub_tracer_free(t);
 	ebpfpub_tracer_free(u);
 	for (i = 0; i < n; i++)

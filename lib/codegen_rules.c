@@ -345,13 +345,13 @@ static bool phase_has_work(const struct phase *ph, const struct rules_plan_rule 
 	return false;
 }
 
-/* Never the tracer, pid 1 or a kernel thread (tgid 0; the helper itself also refuses
- * kernel threads and init). */
+/* Never the tracer, pid 1 (nor 0) or a kernel thread: a task without an mm, when BTF gives
+ * task->mm's offset (the helper itself refuses kernel threads and init too). */
 static void emit_signal(struct phase *ph, const struct rules_plan_rule *pr)
 {
 	struct cg_fn *f = ph->f;
 	LLVMBasicBlockRef send = cg_block(f, "signal"), done = cg_block(f, "signalled");
-	LLVMValueRef tgid, a[1];
+	LLVMValueRef tgid, a[3];
 
 	tgid = LLVMBuildLShr(f->b, ph->at_exit ? cg_load(f, f->i64, ph->rec, RECORD_OFF_PID_TGID)
 					       : ph->pid_tgid,
@@ -359,6 +359,21 @@ static void emit_signal(struct phase *ph, const struct rules_plan_rule *pr)
 	cg_if(f, LLVMBuildAnd(f->b, icmp(f, LLVMIntUGT, tgid, 1),
 			      icmp(f, LLVMIntNE, tgid, plan_of(f)->tracer_tgid), ""),
 	      send, done);
+	if (f->env->have_mm_offsets) {
+		LLVMValueRef slot = cg_slot(f, f->i64, 1), task, r;
+		LLVMBasicBlockRef read = cg_block(f, "mm_read"), user = cg_block(f, "has_mm");
+
+		cg_store(f, cg_const(f, 0), slot, 0);
+		task = cg_helper0(f, BPF_FUNC_get_current_task);
+		a[0] = slot;
+		a[1] = cg_const32(f, 8);
+		a[2] = LLVMBuildIntToPtr(f->b,
+					 LLVMBuildAdd(f->b, task, cg_const(f, f->env->task_mm_offset), ""),
+					 f->ptr, "");
+		r = cg_helper(f, BPF_FUNC_probe_read_kernel, f->i64, a, 3);
+		cg_if(f, icmp(f, LLVMIntEQ, r, 0), read, done);
+		cg_if(f, icmp(f, LLVMIntNE, cg_load(f, f->i64, slot, 0), 0), user, done);
+	}
 	a[0] = cg_const32(f, (uint32_t)pr->rule->signo);
 	cg_helper(f, BPF_FUNC_send_signal, f->i64, a, 1);
 	cg_goto(f, done);

@@ -576,6 +576,7 @@ int rules_plan_build(struct rules_plan *plan, struct ebpfpub_rule *const *rules,
 	for (i = 0; i < n; i++) {
 		if (!rules_names_syscall(rules[i], l->syscall))
 			continue;
+		plan->any_signal |= rules[i]->signo != 0;
 		e = plan_rule(&plan->rules[plan->count++], rules[i], l, err, size);
 		if (e < 0) {
 			rules_plan_release(plan);

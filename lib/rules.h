@@ -82,6 +82,7 @@ struct rules_plan {
 	struct rules_plan_rule *rules;
 	size_t count;
 	uint32_t tracer_tgid;              /* never signalled */
+	bool any_signal;                   /* some rule sends a signal */
 	const char **matched;              /* scratch: names of the event's matching rules */
 };
 

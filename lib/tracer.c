@@ -544,7 +544,10 @@ static void fill_env(struct ebpfpub_tracer *t, struct tracer_syscall *s, struct 
 		env->filter_comm = true;
 		memcpy(env->comm, t->comm, sizeof(env->comm));
 	}
-	if (s->layout.ops && s->layout.ops->needs_mm_offsets && !t->mm_offsets_tried) {
+	/* task->mm: the new program's argv (execve), and telling kernel threads from processes
+	 * before a rule's signal. */
+	if (((s->layout.ops && s->layout.ops->needs_mm_offsets) || s->plan.any_signal) &&
+	    !t->mm_offsets_tried) {
 		char err[256];
 
 		t->mm_offsets_tried = true;
@@ -553,8 +556,10 @@ static void fill_env(struct ebpfpub_tracer *t, struct tracer_syscall *s, struct 
 						       err, sizeof(err)) == 0;
 		if (!t->have_mm_offsets)
 			util_log(t->opts.log_fn, t->opts.log_ctx, EBPFPUB_LOG_WARNING,
-				 "%s: syscall '%s': argv will only be read at enter", err,
-				 s->layout.syscall);
+				 "%s: syscall '%s': %s", err,
+				 s->layout.syscall,
+				 s->plan.any_signal ? "a rule's signal relies on bpf_send_signal alone to spare kernel threads"
+						    : "argv will only be read at enter");
 	}
 	env->have_mm_offsets = t->have_mm_offsets;
 	env->task_mm_offset = t->task_mm_offset;

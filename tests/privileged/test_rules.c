@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <pthread.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -155,6 +156,13 @@ static void run_case(const char *what, const char *syscall, struct ebpfpub_rule 
 }
 
 static char dir[48];
+
+static const char *ebpftracer_explain_or(struct ebpfpub_tracer *t)
+{
+	const char *e = ebpfpub_tracer_explain(t);
+
+	return e ? e : "";
+}
 
 static void mk(const char *name, mode_t mode)
 {
@@ -488,6 +496,21 @@ static void test_signals(void)
 	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	CHECK_STR(report, "caught");
 
+	/* Sent from the exit program: the exit code is known there. */
+	{
+		struct ebpfpub_int_test ok = { .op = EBPFPUB_INT_EQ, .value = 0 };
+		struct ebpfpub_int_test m714 = { .op = EBPFPUB_INT_EQ, .value = 0714 };
+		struct ebpfpub_rule *at_exit = rule("kill-at-exit", "mkdir");
+
+		add_ints(at_exit, EBPFPUB_WHEN, EBPFPUB_COND_ARG, "mode", false, &m714, 1);
+		add_ints(at_exit, EBPFPUB_WHEN, EBPFPUB_COND_EXIT_CODE, NULL, false, &ok, 1);
+		ASSERT(ebpfpub_rule_set_signal(at_exit, SIGKILL) == 0);
+		status = child_run(at_exit, 0714, report, sizeof(report), 1);
+		CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+		CHECK_STR(report, "");
+		ebpfpub_rule_free(at_exit);
+	}
+
 	/* Never the tracer itself. */
 	add_ints(self, EBPFPUB_WHEN, EBPFPUB_COND_ARG, "mode", false, &m, 1);
 	ASSERT(ebpfpub_rule_set_signal(self, SIGKILL) == 0);
@@ -527,6 +550,117 @@ static void test_errors(void)
 	ebpfpub_rule_free(u);
 	ebpfpub_rule_free(a);
 	ebpfpub_tracer_free(t);
+}
+
+/* ---- execve: argv, the comm that changes, the filename read at enter ---- */
+
+static void test_execve_rules(void)
+{
+	const char *prog = getenv("EBPFPUB_TEST_PRINT_ARGS");
+	struct ebpfpub_string_test a0 = { .op = EBPFPUB_STR_EQUALS, .value = "print_args-x" };
+	struct ebpfpub_string_test flag = { .op = EBPFPUB_STR_EQUALS, .value = "--flag" };
+	struct ebpfpub_string_test glob = { .op = EBPFPUB_STR_GLOB, .value = "--fl*" };
+	struct ebpfpub_string_test nope = { .op = EBPFPUB_STR_EQUALS, .value = "--none" };
+	struct ebpfpub_string_test newc = { .op = EBPFPUB_STR_EQUALS, .value = "print_args" };
+	struct ebpfpub_string_test oldc = { .op = EBPFPUB_STR_EQUALS, .value = "test_rules" };
+	struct ebpfpub_string_test file = { .op = EBPFPUB_STR_PREFIX, .value = prog };
+	struct ebpfpub_rule *r[7] = { rule("argv0", "execve"), rule("argv-has", "execve"),
+				      rule("argv-glob", "execve"), rule("argv-none", "execve"),
+				      rule("new-comm", "execve"), rule("old-comm", "execve"),
+				      rule("filename", "execve") };
+	const size_t want[7] = { 1, 1, 1, 0, 1, 0, 1 };
+	struct seen s = { .rules = r, .rule_count = 7 };
+	struct seen judge = { .rules = r, .rule_count = 7, .judge = true };
+	EBPFPUB_OPTS(ebpfpub_tracer_stats, st);
+	struct ebpfpub_tracer *t, *u;
+	int go[2], status;
+	uint32_t pid;
+	pid_t child;
+	size_t i;
+	char c;
+
+	ASSERT(prog);
+	file.value = prog;
+	add_strings(r[0], EBPFPUB_WHEN, EBPFPUB_COND_ARGV0, "argv", &a0, 1);
+	add_strings(r[1], EBPFPUB_WHEN, EBPFPUB_COND_ARGV_ANY, "argv", &flag, 1);
+	add_strings(r[2], EBPFPUB_WHEN, EBPFPUB_COND_ARGV_ANY, "argv", &glob, 1);
+	add_strings(r[3], EBPFPUB_WHEN, EBPFPUB_COND_ARGV_ANY, "argv", &nope, 1);
+	add_strings(r[4], EBPFPUB_WHEN, EBPFPUB_COND_COMM, NULL, &newc, 1);
+	add_strings(r[5], EBPFPUB_WHEN, EBPFPUB_COND_COMM, NULL, &oldc, 1);
+	add_strings(r[6], EBPFPUB_WHEN, EBPFPUB_COND_ARG, "filename", &file, 1);
+	ASSERT(pipe(go) == 0);
+	child = fork();
+	ASSERT(child >= 0);
+	if (child == 0) {
+		char *const argv[] = { "print_args-x", "--flag", NULL };
+		char *const envp[] = { "EBPFPUB_PRINT_ARGS_QUIET=1", NULL };
+
+		close(go[1]);
+		if (read(go[0], &c, 1) != 1)
+			_exit(2);
+		execve(prog, argv, envp);
+		_exit(3);
+	}
+	close(go[0]);
+	pid = (uint32_t)child;
+	t = tracer_for(&s, &pid, 1);
+	u = tracer_for(&judge, &pid, 1);
+	for (i = 0; i < 7; i++)
+		ASSERT(ebpfpub_tracer_add_rule(t, r[i]) == 0);
+	add_syscall(t, "execve");
+	add_syscall(u, "execve");
+	fprintf(stderr, "%s", ebpftracer_explain_or(t));
+	ASSERT(write(go[1], "g", 1) == 1);
+	ASSERT(waitpid(child, &status, 0) == child);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	drain(t);
+	drain(u);
+	ASSERT(ebpfpub_tracer_stats(t, &st) == 0);
+	CHECK_INT(s.events, 1);
+	CHECK_INT(judge.events, 1);
+	for (i = 0; i < 7; i++) {
+		CHECK_INT(s.per_rule[i], want[i]);
+		CHECK_INT(judge.judged[i], want[i]);
+	}
+	CHECK_INT(st.rule_disagreements, 0);
+	ebpfpub_tracer_free(t);
+	ebpfpub_tracer_free(u);
+	close(go[1]);
+	for (i = 0; i < 7; i++)
+		ebpfpub_rule_free(r[i]);
+}
+
+/* AF_UNIX: the family in the kernel, the path in user space. */
+static void work_unix(void)
+{
+	const char *names[] = { "sock-a", "sock-a", "other" };
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		struct sockaddr_un un = { .sun_family = AF_UNIX };
+		int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+		ASSERT(fd >= 0);
+		snprintf(un.sun_path, sizeof(un.sun_path), "%s/%s", dir, names[i]);
+		connect(fd, (struct sockaddr *)&un, sizeof(un));
+		close(fd);
+	}
+	udp_connect(AF_INET, "127.0.0.1", port_a);
+}
+
+static void test_unix_path(void)
+{
+	struct ebpfpub_int_test unix_family = { .op = EBPFPUB_INT_EQ, .value = AF_UNIX };
+	struct ebpfpub_string_test sfx = { .op = EBPFPUB_STR_SUFFIX, .value = "/sock-a" };
+	struct ebpfpub_rule *r[1] = { rule("unix-a", "connect") };
+	const size_t want[1] = { 2 };
+	EBPFPUB_OPTS(ebpfpub_condition, c, .key = EBPFPUB_COND_SOCKADDR_PATH, .arg = "uservaddr",
+		     .strings = &sfx, .string_count = 1);
+
+	add_ints(r[0], EBPFPUB_WHEN, EBPFPUB_COND_SOCKADDR_FAMILY, "uservaddr", false, &unix_family, 1);
+	ASSERT(ebpfpub_rule_add_condition(r[0], EBPFPUB_WHEN, &c) == 0);
+	/* the AF_INET connect: in the kernel; "other": in user space */
+	run_case("AF_UNIX path", "connect", r, 1, work_unix, want, 1, 1);
 }
 
 /* ---- reload ---- */
@@ -651,6 +785,8 @@ int main(void)
 	test_strings_kernel_only();
 	test_sockaddr();
 	test_signals();
+	test_execve_rules();
+	test_unix_path();
 	test_reload();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	ASSERT(system(cmd) == 0);

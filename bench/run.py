@@ -601,6 +601,13 @@ class Bench:
                 modes.append({"key": "bpftrace-empty", "name": "bpftrace empty programs",
                               "tool": "bpftrace", "script": bpftrace_empty(sc),
                               "tracepoints": tps})
+            # A rule that keeps 1 call in 1,000 (mode 0700, --rare 1000), decided in the
+            # enter program: what the filtered calls cost next to the floor.
+            if not self.args.mkdirat:
+                modes.append({"key": "rule-1-in-1000", "name": "libebpfpub, rule keeps 1 in 1000",
+                              "tool": "libebpfpub",
+                              "argv": [tb, "-t", sc, "-j", "-R", "700", "-n", str(n // 1000)]
+                              + wl["match"], "expect": n // 1000, "tracepoints": tps})
             # What an untraced syscall pays while another syscall is traced.
             modes.append({"key": "other-libebpfpub", "name": "libebpfpub on openat only",
                           "tool": "libebpfpub", "argv": [tb, "-t", "openat", "-j"],
@@ -619,7 +626,8 @@ class Bench:
         wls = []
         if "mkdir" in a.only:
             sc = "mkdirat" if a.mkdirat else "mkdir"
-            argv = [os.path.join(self.bin, "workload_mkdir")] + (["--at"] if a.mkdirat else [])
+            argv = [os.path.join(self.bin, "workload_mkdir")] + (["--at"] if a.mkdirat
+                                                                 else ["--rare", "1000"])
             argv.append(str(a.mkdir_calls))
             if a.mkdir_threads > 1:
                 argv.append(str(a.mkdir_threads))
@@ -940,6 +948,12 @@ class Bench:
                           % (med([r["ns"] for r in oe]) / base_ns)) if oe else "",
                          ("; empty programs on mkdir itself: %.2fx"
                           % (med([r["ns"] for r in e]) / base_ns)) if e else ""))
+                rule = res.get("rule-1-in-1000")
+                if e and rule:
+                    P("  a rule keeping 1 mkdir in 1000 (decided at enter): %.2fx the floor "
+                      "(empty programs), %+.0f ns per call over it"
+                      % (med([r["ns"] for r in rule]) / med([r["ns"] for r in e]),
+                         med([r["ns"] for r in rule]) - med([r["ns"] for r in e])))
                 if e and lib:
                     P("  per call: libebpfpub adds %.0f ns, of which %.0f ns is the floor (the "
                       "tracepoints with empty programs) and %.0f ns its programs' work"

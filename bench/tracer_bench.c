@@ -305,6 +305,8 @@ static void usage(FILE *f, const char *argv0)
 		"  -a ARGV    count as matched only events with an argv field equal to ARGV\n"
 		"             (arguments joined by single spaces)\n"
 		"  -n COUNT   stop once COUNT matched events were delivered\n"
+		"  -R MODE    a rule on every syscall: keep only calls whose `mode` argument is\n"
+		"             MODE (octal), decided in the enter program (rules benchmark)\n"
 		"  -j         print the report as one JSON line (\"REPORT {...}\")\n"
 		"  -v         print every library message (default: warnings and errors;\n"
 		"             -t all: none unless -v)\n",
@@ -374,12 +376,13 @@ int main(int argc, char **argv)
 	uint64_t t0, t_main, t_ready, mem_storage, mem_output, mem_tracer;
 	struct sigaction sa;
 	int opt, r, rc = 0;
+	long long rule_mode = -1;   /* -R */
 
 	t_main = mono_ns();
 	bool no_context = false;
 	uint32_t ancestors = 0;
 	t0 = process_start_ns(&t0_how);
-	while ((opt = getopt(argc, argv, "t:k:p:b:B:c:a:n:e:jvhXA:")) != -1) {
+	while ((opt = getopt(argc, argv, "t:k:p:b:B:c:a:n:e:R:jvhXA:")) != -1) {
 		switch (opt) {
 		case 't': {
 			char *list = strdup(optarg), *save = NULL, *tok;
@@ -444,6 +447,9 @@ int main(int argc, char **argv)
 			break;
 		case 'n':
 			b.expected = strtoull(optarg, NULL, 10);
+			break;
+		case 'R':
+			rule_mode = strtoll(optarg, NULL, 8);
 			break;
 		case 'j':
 			json = true;
@@ -540,6 +546,26 @@ int main(int argc, char **argv)
 		goto teardown;
 	}
 
+	if (rule_mode >= 0) {
+		struct ebpfpub_int_test eq = { .op = EBPFPUB_INT_EQ, .value = rule_mode };
+		EBPFPUB_OPTS(ebpfpub_condition, c, .key = EBPFPUB_COND_ARG, .arg = "mode",
+			     .ints = &eq, .int_count = 1);
+		struct ebpfpub_rule *rule = NULL;
+
+		r = ebpfpub_rule_new("bench-mode", &rule);
+		for (i = 0; r == 0 && i < name_count; i++)
+			r = ebpfpub_rule_add_syscall(rule, names[i]);
+		if (r == 0)
+			r = ebpfpub_rule_add_condition(rule, EBPFPUB_WHEN, &c);
+		if (r == 0)
+			r = ebpfpub_tracer_add_rule(tracer, rule);
+		ebpfpub_rule_free(rule);
+		if (r < 0) {
+			fprintf(stderr, "tracer_bench: -R: %s\n", ebpfpub_tracer_last_error(tracer));
+			rc = 1;
+			goto out;
+		}
+	}
 	for (i = 0; i < name_count; i++) {
 		r = ebpfpub_tracer_add_syscall(tracer, names[i]);
 		if (r < 0) {

@@ -8,6 +8,8 @@
  *
  * --at: call mkdirat(AT_FDCWD, "/tmp", 0755) instead: the same work through another syscall
  * (and other tracepoints), for measuring while something else traces mkdir.
+ * --rare K: every K-th call passes mode 0700 instead: the calls that a rule keeps in the
+ * rules benchmark (the same work for the kernel).
  *
  * N calls in total, split over THREADS threads (default 1). Prints one line of key=value
  * pairs; ns_per_call is wall time (CLOCK_MONOTONIC) divided by N, cpu_ns_per_call the
@@ -29,6 +31,7 @@
 #include "workload_clock.h"
 
 static int use_mkdirat;
+static uint64_t rare;   /* --rare K: every K-th call uses mode 0700 */
 
 struct worker {
 	pthread_t thread;
@@ -44,6 +47,10 @@ static void *run(void *arg)
 	if (use_mkdirat) {
 		for (i = 0; i < w->calls; i++)
 			if (mkdirat(AT_FDCWD, "/tmp", 0755) == 0 || errno != EEXIST)
+				w->unexpected++;
+	} else if (rare) {
+		for (i = 0; i < w->calls; i++)
+			if (mkdir("/tmp", i % rare == rare - 1 ? 0700 : 0755) == 0 || errno != EEXIST)
 				w->unexpected++;
 	} else {
 		for (i = 0; i < w->calls; i++)
@@ -77,8 +84,14 @@ int main(int argc, char **argv)
 		argv++;
 		argc--;
 	}
+	if (argc > 2 && strcmp(argv[1], "--rare") == 0) {
+		rare = parse_count(argv[2], "K");
+		argv[2] = argv[0];
+		argv += 2;
+		argc -= 2;
+	}
 	if (argc < 2 || argc > 3) {
-		fprintf(stderr, "usage: %s [--at] N [THREADS]\n", argv[0]);
+		fprintf(stderr, "usage: %s [--at] [--rare K] N [THREADS]\n", argv[0]);
 		return 2;
 	}
 	n = parse_count(argv[1], "N");

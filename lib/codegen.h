@@ -32,11 +32,13 @@ enum codegen_counter {
 	CODEGEN_COUNTER_LOST = 4,               /* exit: the output was full */
 	CODEGEN_COUNTER_REPLACED = 5,           /* enter: the thread's previous entry was never
 	                                         * taken by an exit (that call never returned) */
+	CODEGEN_COUNTER_RULE_FILTERED = 6,      /* exit: no rule's exit conditions held */
+	CODEGEN_COUNTER_RULE_FILTERED_ENTER = 7, /* enter: no rule's enter conditions held */
 	/* Not a counter: the cgroup id whose path this CPU last sent for the syscall (0:
 	 * none), so that the exit program sends a path only when it changed (see
 	 * codegen_context.c). */
-	CODEGEN_SLOT_LAST_CGROUP = 6,
-	CODEGEN_COUNTER_COUNT = 7,
+	CODEGEN_SLOT_LAST_CGROUP = 8,
+	CODEGEN_COUNTER_COUNT = 9,
 };
 
 /* The output's control map value, shared with user mode through mmap. */
@@ -81,9 +83,17 @@ struct codegen_env {
 	bool context_direct;
 	bool filter_cgroup;           /* only tasks in the cgroup of cgroup_filter_fd or below */
 	int cgroup_filter_fd;         /* cgroup array of 1 */
+	/* The syscall's rules (rules.h), compiled by codegen_rules.c; NULL: none. */
+	const struct rules_plan *rules;
+	/* With rules: the enter program runs only while gate[gate_key] == generation, so that
+	 * a reload's new programs take over from the old ones at one instant. */
+	int gate_fd;
+	uint32_t gate_key;
+	uint32_t generation;
 };
 
 struct codegen;
+struct rules_plan;
 
 struct codegen_object {
 	void *elf;            /* the emitted ELF object (malloc'd) */

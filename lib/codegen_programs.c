@@ -15,6 +15,7 @@
 #include "codegen_context.h"
 #include "codegen_items.h"
 #include "codegen_programs.h"
+#include "codegen_rules.h"
 #include "record.h"
 #include "serializer.h"
 
@@ -135,13 +136,15 @@ static void emit_enter(struct cg_fn *f)
 	const struct codegen_env *env = f->env;
 	LLVMBasicBlockRef out = cg_block(f, "out"), dropped = cg_block(f, "dropped");
 	LLVMBasicBlockRef filtered = cg_block(f, "filtered");
-	LLVMValueRef pid_tgid, rec;
+	LLVMValueRef pid_tgid, rec, rules_mask;
 	uint32_t i;
 
+	cg_rules_gate(f, out);
 	pid_tgid = cg_helper0(f, BPF_FUNC_get_current_pid_tgid);
 	emit_pid_filters(f, pid_tgid, filtered);
 	emit_task_filters(f, filtered);
 	cg_context_filter(f, filtered);
+	rules_mask = cg_rules_enter(f, pid_tgid, out);
 	/* The entry is written where it waits: the thread's own storage, or a staging area
 	 * (this CPU's, when captures need room) that the map update copies. */
 	if (env->entry_in_task) {
@@ -168,6 +171,7 @@ static void emit_enter(struct cg_fn *f)
 	cg_store(f, cg_const(f, 0), rec, RECORD_OFF_EXIT_CODE);
 	/* probe_error, arg_count, argv_offset in one store */
 	cg_store(f, cg_const(f, (uint64_t)l->arg_count << 32), rec, RECORD_OFF_PROBE_ERROR);
+	cg_rules_store_mask(f, rec, rules_mask);
 	cg_store(f, cg_const(f, 0), rec, RECORD_OFF_COMM);
 	cg_store(f, cg_const(f, 0), rec, RECORD_OFF_COMM + 8);
 	for (i = 0; i < l->arg_count; i++)
@@ -311,6 +315,7 @@ static void emit_exit(struct cg_fn *f)
 	/* A call the uid or comm filter rejected at enter is counted there, not here; nor are
 	 * misses on an exit tracepoint that the serializer shares with another syscall. */
 	if (!(l->ops && l->ops->exit_shared)) {
+		cg_rules_skip_miss(f, out);   /* rules drop calls at enter: misses are theirs */
 		emit_task_filters(f, out);
 		cg_context_filter(f, out);
 		count(f, CODEGEN_COUNTER_EXIT_WITHOUT_ENTER);
@@ -336,6 +341,7 @@ static void emit_exit(struct cg_fn *f)
 	a[0] = cg_at(f, rec, cg_const(f, RECORD_OFF_COMM));
 	a[1] = cg_const32(f, 16);
 	cg_helper(f, BPF_FUNC_get_current_comm, f->i64, a, 2);
+	cg_rules_exit(f, rec, retval, out);
 
 	if (l->ops && l->ops->emit_exit)
 		l->ops->emit_exit(f, rec, retval);

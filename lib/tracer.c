@@ -15,11 +15,13 @@
 #include <bpf/bpf.h>
 
 #include "buffer_storage.h"
+#include "feature_probes.h"
 #include "codegen.h"
 #include "decode.h"
 #include "layout.h"
 #include "loader.h"
 #include "perf_output.h"
+#include "rules.h"
 #include "serializer.h"
 #include "task_storage.h"
 #include "tracefs.h"
@@ -45,6 +47,8 @@ struct tracer_syscall {
 	uint64_t memory;
 	char *ir;
 	char *insns_text;
+	struct rules_plan plan;       /* its rules, compiled into the programs */
+	uint32_t generation;          /* a rules reload replaces it by the next one */
 };
 
 struct registered_serializer {
@@ -86,6 +90,13 @@ struct ebpfpub_tracer {
 	uint64_t events, filtered, malformed, truncated, read_errors;
 	struct tracer_context context;
 	struct ebpfpub_tracer_stats retired;  /* kernel-side counts of removed syscalls */
+	struct ebpfpub_rule **rules;  /* copies, in the order added */
+	size_t rule_count;
+	uint64_t rule_disagreements;
+	char *explain;
+	int gate_fd;                  /* per syscall: the generation whose programs run */
+	struct ebpfpub_rule **retired_rules;  /* replaced by a reload, still named by events */
+	size_t retired_rule_count;
 	char last_error[UTIL_ERR_SIZE];
 };
 
@@ -232,6 +243,7 @@ int ebpfpub_tracer_new(const struct ebpfpub_tracer_opts *uopts, struct ebpfpub_t
 		return -ENOMEM;
 	t->counters_fd = t->epoll_fd = t->stop_fd = t->task_storage_fd = -1;
 	t->context.cgroup_map_fd = -1;
+	t->gate_fd = -1;
 	r = take_options(t, uopts);
 	if (r == 0) {
 		r = tracer_context_init(&t->context, &t->opts, err, sizeof(err));
@@ -299,6 +311,7 @@ static void syscall_free(struct ebpfpub_tracer *t, struct tracer_syscall *s)
 	if (s->event_id)
 		output_consumer_remove(t->output, s->event_id);
 	decode_state_release(&s->decode);
+	rules_plan_release(&s->plan);
 	layout_release(&s->layout);
 	free(s);
 }
@@ -350,6 +363,15 @@ static void tracer_destroy(struct ebpfpub_tracer *t)
 	codegen_free(t->cg);
 	tracer_context_release(&t->context);
 	tracefs_strv_free(t->names);
+	for (i = 0; i < t->rule_count; i++)
+		ebpfpub_rule_free(t->rules[i]);
+	free(t->rules);
+	for (i = 0; i < t->retired_rule_count; i++)
+		ebpfpub_rule_free(t->retired_rules[i]);
+	free(t->retired_rules);
+	if (t->gate_fd >= 0)
+		close(t->gate_fd);
+	free(t->explain);
 	free(t);
 }
 
@@ -362,8 +384,10 @@ static int create_counters(struct ebpfpub_tracer *t)
 
 	while (t->names[n])
 		n++;
+	/* Two sets per syscall: a rules reload's new programs count in the other one while
+	 * the old ones still run. */
 	t->counters_fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_ARRAY, "ebpfpub_count", 4, 8,
-					(uint32_t)((n + 1) * CODEGEN_COUNTER_COUNT), NULL);
+					(uint32_t)((n + 1) * 2 * CODEGEN_COUNTER_COUNT), NULL);
 	if (t->counters_fd < 0) {
 		r = -errno;
 		return fail(t, r, "creating the tracer's counters map failed: %s%s", strerror(-r),
@@ -530,7 +554,10 @@ static void fill_env(struct ebpfpub_tracer *t, struct tracer_syscall *s, struct 
 		env->filter_comm = true;
 		memcpy(env->comm, t->comm, sizeof(env->comm));
 	}
-	if (s->layout.ops && s->layout.ops->needs_mm_offsets && !t->mm_offsets_tried) {
+	/* task->mm: the new program's argv (execve), and telling kernel threads from processes
+	 * before a rule's signal. */
+	if (((s->layout.ops && s->layout.ops->needs_mm_offsets) || s->plan.any_signal) &&
+	    !t->mm_offsets_tried) {
 		char err[256];
 
 		t->mm_offsets_tried = true;
@@ -539,14 +566,20 @@ static void fill_env(struct ebpfpub_tracer *t, struct tracer_syscall *s, struct 
 						       err, sizeof(err)) == 0;
 		if (!t->have_mm_offsets)
 			util_log(t->opts.log_fn, t->opts.log_ctx, EBPFPUB_LOG_WARNING,
-				 "%s: syscall '%s': argv will only be read at enter", err,
-				 s->layout.syscall);
+				 "%s: syscall '%s': %s", err,
+				 s->layout.syscall,
+				 s->plan.any_signal ? "a rule's signal relies on bpf_send_signal alone to spare kernel threads"
+						    : "argv will only be read at enter");
 	}
 	env->have_mm_offsets = t->have_mm_offsets;
 	env->task_mm_offset = t->task_mm_offset;
 	env->mm_arg_start_offset = t->mm_arg_start_offset;
 	env->mm_env_end_offset = t->mm_env_end_offset;
 	tracer_context_env(&t->context, env);
+	env->rules = &s->plan;
+	env->gate_fd = t->gate_fd;
+	env->gate_key = syscall_slot(t, s->layout.syscall);
+	env->generation = s->generation;
 }
 
 static int load_program(struct ebpfpub_tracer *t, struct tracer_syscall *s,
@@ -726,7 +759,45 @@ static int generate_and_attach(struct ebpfpub_tracer *t, struct tracer_syscall *
 	return r;
 }
 
-static int syscall_new(struct ebpfpub_tracer *t, const char *name, struct tracer_syscall **out)
+/* The gate of S's syscall: created on first use; set to S's generation now (a first add)
+ * or, for a reload, when S's programs are attached (SWITCH). */
+static int open_gate(struct ebpfpub_tracer *t, struct tracer_syscall *s, bool now)
+{
+	uint32_t key = syscall_slot(t, s->layout.syscall), n = 0;
+	int r;
+
+	if (t->gate_fd < 0) {
+		while (t->names[n])
+			n++;
+		t->gate_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "ebpfpub_gates", 4, 4, n + 1, NULL);
+		if (t->gate_fd < 0) {
+			r = -errno;
+			return fail(t, r, "creating the rules' gate map failed: %s", strerror(-r));
+		}
+	}
+	if (s->generation > 1 && !now)
+		return 0;
+	if (bpf_map_update_elem(t->gate_fd, &key, &s->generation, BPF_ANY) < 0) {
+		r = -errno;
+		return fail(t, r, "syscall '%s': setting its gate failed: %s", s->layout.syscall,
+			    strerror(-r));
+	}
+	return 0;
+}
+
+static int plan_rules(struct ebpfpub_tracer *t, struct tracer_syscall *s)
+{
+	char err[UTIL_ERR_SIZE];
+	int r = rules_plan_build(&s->plan, t->rules, t->rule_count, &s->layout, (uint32_t)getpid(),
+				 err, sizeof(err));
+
+	return r < 0 ? fail_with(t, r, err) : 0;
+}
+
+static int syscall_start(struct ebpfpub_tracer *t, struct tracer_syscall *s);
+
+static int syscall_new(struct ebpfpub_tracer *t, const char *name, uint32_t generation,
+		       struct tracer_syscall **out)
 {
 	struct tracer_syscall *s = calloc(1, sizeof(*s));
 	int r;
@@ -736,7 +807,8 @@ static int syscall_new(struct ebpfpub_tracer *t, const char *name, struct tracer
 	s->tracer = t;
 	s->event_map_fd = s->enter_fd = s->exit_fd = s->enter_link = s->exit_link = -1;
 	s->exit_link2 = -1;
-	s->counter_base = syscall_slot(t, name) * CODEGEN_COUNTER_COUNT;
+	s->generation = generation;
+	s->counter_base = (syscall_slot(t, name) * 2 + (generation & 1)) * CODEGEN_COUNTER_COUNT;
 	/* A syscall removed and added again starts from 0 (its old counts are retired). */
 	for (r = 0; r < CODEGEN_COUNTER_COUNT; r++)
 		util_percpu_zero(t->counters_fd, s->counter_base + (uint32_t)r);
@@ -746,6 +818,15 @@ static int syscall_new(struct ebpfpub_tracer *t, const char *name, struct tracer
 		return r;
 	}
 	tracer_context_layout(&t->context, &s->layout, t->opts.log_fn, t->opts.log_ctx);
+	r = plan_rules(t, s);
+	if (r == 0 && s->plan.count)
+		r = open_gate(t, s, false);
+	if (r < 0) {
+		rules_plan_release(&s->plan);
+		layout_release(&s->layout);
+		free(s);
+		return r;
+	}
 	*out = s;
 	return 0;
 }
@@ -810,29 +891,45 @@ static int add_syscall(struct ebpfpub_tracer *t, const char *name)
 		return fail(t, -EEXIST, "syscall '%s' is traced already", name);
 	if (!known_syscall(t, name))
 		return unknown_syscall(t, name);
-	r = syscall_new(t, name, &s);
+	r = syscall_new(t, name, 1, &s);
 	if (r < 0)
 		return r;
-	if (ebpfpub_perf_output_kind(t->output) == EBPFPUB_OUTPUT_PERF_ARRAY &&
-	    s->layout.storage.area_size > 65000) {
-		r = fail(t, -EINVAL,
-			 "syscall '%s': records of up to %u bytes do not fit a perf event array sample (64 KiB): lower buffer_size * buffer_count or use the ring buffer output",
-			 name, s->layout.storage.area_size);
-		goto err;
-	}
-	r = decode_state_init(&s->decode, &s->layout);
-	if (r < 0) {
-		fail(t, r, "syscall '%s': out of memory", name);
-		goto err;
-	}
-	r = create_event_map(t, s);
+	r = syscall_start(t, s);
 	if (r < 0)
 		goto err;
-	r = output_consumer_add(t->output, deliver, s, t, &s->event_id);
-	if (r < 0) {
-		fail(t, r, "syscall '%s': out of memory", name);
+	grown = realloc(t->syscalls, (t->syscall_count + 1) * sizeof(*grown));
+	if (!grown) {
+		r = fail(t, -ENOMEM, "syscall '%s': out of memory", name);
 		goto err;
 	}
+	t->syscalls = grown;
+	t->syscalls[t->syscall_count++] = s;
+	return 0;
+err:
+	syscall_free(t, s);
+	return r;
+}
+
+/* Everything after the layout: decoder, entry storage, output consumer, programs. */
+static int syscall_start(struct ebpfpub_tracer *t, struct tracer_syscall *s)
+{
+	const char *name = s->layout.syscall;
+	int r;
+
+	if (ebpfpub_perf_output_kind(t->output) == EBPFPUB_OUTPUT_PERF_ARRAY &&
+	    s->layout.storage.area_size > 65000)
+		return fail(t, -EINVAL,
+			 "syscall '%s': records of up to %u bytes do not fit a perf event array sample (64 KiB): lower buffer_size * buffer_count or use the ring buffer output",
+			 name, s->layout.storage.area_size);
+	r = decode_state_init(&s->decode, &s->layout);
+	if (r < 0)
+		return fail(t, r, "syscall '%s': out of memory", name);
+	r = create_event_map(t, s);
+	if (r < 0)
+		return r;
+	r = output_consumer_add(t->output, deliver, s, t, &s->event_id);
+	if (r < 0)
+		return fail(t, r, "syscall '%s': out of memory", name);
 	r = generate_and_attach(t, s);
 	if (r < 0 && (r == -EACCES || r == -EINVAL) &&
 	    tracer_context_fallback(&t->context, t->opts.log_fn, t->opts.log_ctx, t->last_error)) {
@@ -854,20 +951,10 @@ static int add_syscall(struct ebpfpub_tracer *t, const char *name)
 			r = generate_and_attach(t, s);
 	}
 	if (r < 0)
-		goto err;
+		return r;
 	s->memory = util_fd_memlock(s->event_map_fd) + util_fd_memlock(s->enter_fd) +
 		    util_fd_memlock(s->exit_fd);
-	grown = realloc(t->syscalls, (t->syscall_count + 1) * sizeof(*grown));
-	if (!grown) {
-		r = fail(t, -ENOMEM, "syscall '%s': out of memory", name);
-		goto err;
-	}
-	t->syscalls = grown;
-	t->syscalls[t->syscall_count++] = s;
 	return 0;
-err:
-	syscall_free(t, s);
-	return r;
 }
 
 int ebpfpub_tracer_add_all_syscalls(struct ebpfpub_tracer *t)
@@ -1002,6 +1089,21 @@ static int deliver(void *ctx, const void *data, size_t size)
 		t->filtered++;
 		return 0;
 	}
+	if (s->plan.count) {
+		/* The kernel's verdict per rule rides in probe_error's upper half (rules.h). */
+		uint32_t mask = ((const struct record_header *)data)->probe_error >> RULES_MASK_SHIFT;
+		const char *disagree;
+		bool keep = rules_plan_accept(&s->plan, mask, &ev, &disagree);
+
+		if (disagree && !t->rule_disagreements++)
+			util_log(t->opts.log_fn, t->opts.log_ctx, EBPFPUB_LOG_WARNING,
+				 "syscall '%s': the kernel and user space judged rule '%s' differently",
+				 s->layout.syscall, disagree);
+		if (!keep) {
+			t->filtered++;
+			return 0;
+		}
+	}
 	t->events++;
 	if (ev.probe_error & EBPFPUB_PROBE_ERROR_TRUNCATED)
 		t->truncated++;
@@ -1129,13 +1231,18 @@ static void syscall_stats(const struct ebpfpub_tracer *t, const struct tracer_sy
 	uint64_t stored = counter(t, s, CODEGEN_COUNTER_STORED);
 	uint64_t lost = counter(t, s, CODEGEN_COUNTER_LOST);
 	uint64_t replaced = counter(t, s, CODEGEN_COUNTER_REPLACED);
+	/* Dropped by the rules at exit: taken from the map, never output. */
+	uint64_t ruled = counter(t, s, CODEGEN_COUNTER_RULE_FILTERED);
 	/* Task storage never evicts: what is not received, lost or replaced is still inside
 	 * the call. */
-	uint64_t in_flight = s->entry_in_task ? minus(stored, s->received + lost + replaced)
+	uint64_t in_flight = s->entry_in_task ? minus(stored, s->received + lost + replaced + ruled)
 					      : entries_in_map(s);
-	uint64_t evicted = minus(stored, s->received + lost + replaced + in_flight);
+	uint64_t evicted = minus(stored, s->received + lost + replaced + ruled + in_flight);
 
-	st->kernel_filtered += counter(t, s, CODEGEN_COUNTER_FILTERED);
+	uint64_t ruled_at_enter = counter(t, s, CODEGEN_COUNTER_RULE_FILTERED_ENTER);
+
+	st->kernel_filtered += counter(t, s, CODEGEN_COUNTER_FILTERED) + ruled + ruled_at_enter;
+	st->rules_kernel_filtered += ruled + ruled_at_enter;
 	st->enter_dropped += counter(t, s, CODEGEN_COUNTER_ENTER_DROPPED);
 	st->lost += lost;
 	st->exit_not_seen += replaced;
@@ -1155,6 +1262,7 @@ int ebpfpub_tracer_stats(struct ebpfpub_tracer *t, struct ebpfpub_tracer_stats *
 	s.sz = stats->sz;
 	s.events = t->events;
 	s.kernel_filtered = t->retired.kernel_filtered;
+	s.rules_kernel_filtered = t->retired.rules_kernel_filtered;
 	s.enter_dropped = t->retired.enter_dropped;
 	s.lost = t->retired.lost;
 	s.evicted = t->retired.evicted;
@@ -1166,6 +1274,7 @@ int ebpfpub_tracer_stats(struct ebpfpub_tracer *t, struct ebpfpub_tracer_stats *
 	s.malformed = t->malformed + output_malformed(t->output);
 	s.truncated = t->truncated;
 	s.read_errors = t->read_errors;
+	s.rule_disagreements = t->rule_disagreements;
 	memcpy(stats, &s, stats->sz < sizeof(s) ? stats->sz : sizeof(s));
 	return 0;
 }
@@ -1258,4 +1367,234 @@ int ebpfpub_tracer_remove_syscall(struct ebpfpub_tracer *t, const char *name)
 	t->syscall_count--;
 	syscall_free(t, s);
 	return r < 0 && r != -ECANCELED ? r : 0;
+}
+
+/* A copy of RULE for the tracer, checked against each of its syscalls' arguments. TRACED_OK:
+ * (a reload) its syscalls may be traced already. */
+static int check_rule(struct ebpfpub_tracer *t, const struct ebpfpub_rule *rule, bool traced_ok,
+		      struct ebpfpub_rule **out)
+{
+	struct ebpfpub_rule *copy;
+	struct rules_plan plan;
+	struct layout l;
+	char err[UTIL_ERR_SIZE];
+	size_t i;
+	int r;
+
+	if (!rule->syscall_count)
+		return fail(t, -EINVAL, "rule '%s' names no syscall", rule->name);
+	if (rule->signo && features_probe_helper(BPF_FUNC_send_signal) == EBPFPUB_FEATURE_NO)
+		return fail(t, -EOPNOTSUPP,
+			    "rule '%s' sends a signal, but this kernel has no bpf_send_signal (Linux 5.3+)",
+			    rule->name);
+	r = rules_copy(rule, &copy);
+	if (r < 0)
+		return fail(t, r, "rule '%s': out of memory", rule->name);
+	for (i = 0; i < copy->syscall_count && r == 0; i++) {
+		const char *name = copy->syscalls[i];
+
+		if (!traced_ok && find_syscall(t, name))
+			r = fail(t, -EEXIST,
+				 "rule '%s': syscall '%s' is traced already: add rules before their syscalls",
+				 copy->name, name);
+		else if (!known_syscall(t, name))
+			r = unknown_syscall(t, name);
+		else if ((r = build_layout(t, name, serializer_for(t, name), &l)) == 0) {
+			r = rules_plan_build(&plan, &copy, 1, &l, 0, err, sizeof(err));
+			if (r < 0)
+				fail_with(t, r, err);
+			rules_plan_release(&plan);
+			layout_release(&l);
+		}
+	}
+	if (r < 0) {
+		ebpfpub_rule_free(copy);
+		return r;
+	}
+	*out = copy;
+	return 0;
+}
+
+int ebpfpub_tracer_add_rule(struct ebpfpub_tracer *t, const struct ebpfpub_rule *rule)
+{
+	struct ebpfpub_rule *copy, **grown;
+	size_t i;
+	int r;
+
+	if (!t || !rule)
+		return -EINVAL;
+	r = begin_change(t, "ebpfpub_tracer_add_rule()");
+	if (r < 0)
+		return r;
+	for (i = 0; i < t->rule_count; i++)
+		if (strcmp(t->rules[i]->name, rule->name) == 0)
+			return fail(t, -EEXIST, "a rule named '%s' was added already", rule->name);
+	r = check_rule(t, rule, false, &copy);
+	if (r < 0)
+		return r;
+	grown = realloc(t->rules, (t->rule_count + 1) * sizeof(*grown));
+	if (!grown) {
+		ebpfpub_rule_free(copy);
+		return fail(t, -ENOMEM, "rule '%s': out of memory", rule->name);
+	}
+	t->rules = grown;
+	t->rules[t->rule_count++] = copy;
+	return 0;
+}
+
+/* Delivers what the output holds, as ebpfpub_tracer_poll(t, 0) would, from inside a call
+ * that changes the tracer. -ECANCELED: the callback freed the tracer (it is gone). */
+static int drain_output(struct ebpfpub_tracer *t)
+{
+	volatile sig_atomic_t not_stopped = 0;
+	int r;
+
+	__atomic_store_n(&t->polling, 1, __ATOMIC_RELEASE);
+	r = output_poll(t->output, t, t->epoll_fd, 0, &not_stopped);
+	__atomic_store_n(&t->polling, 0, __ATOMIC_RELEASE);
+	if (t->free_pending) {
+		tracer_destroy(t);
+		return -ECANCELED;
+	}
+	return r < 0 && r != -ECANCELED ? r : 0;
+}
+
+/* A reload of syscall I's rules: the next generation's programs are attached, the gate is
+ * switched to them (from then on the old enter program lets every call pass untouched),
+ * the old programs finish the calls that entered under them, then they go. No call is
+ * missed or seen twice. */
+static int replace_syscall(struct ebpfpub_tracer *t, size_t i)
+{
+	struct tracer_syscall *old = t->syscalls[i], *s = NULL;
+	struct ebpfpub_tracer_stats st;
+	int r, waited;
+
+	r = syscall_new(t, old->layout.syscall, old->generation + 1, &s);
+	if (r == 0)
+		r = syscall_start(t, s);
+	if (r == 0)
+		r = open_gate(t, s, true);
+	if (r < 0) {
+		syscall_free(t, s);
+		return r;
+	}
+	/* The calls inside the old programs return within microseconds, except calls that
+	 * block; those are given 100 ms, then counted where the old programs leave them. */
+	for (waited = 0; waited < 100; waited++) {
+		r = drain_output(t);
+		if (r == -ECANCELED)
+			return r;
+		memset(&st, 0, sizeof(st));
+		syscall_stats(t, old, &st);
+		if (!st.in_flight)
+			break;
+		usleep(1000);
+	}
+	syscall_detach_programs(old);
+	r = drain_output(t);
+	if (r == -ECANCELED)
+		return r;
+	syscall_stats(t, old, &t->retired);
+	t->syscalls[i] = s;
+	syscall_free(t, old);
+	return r;
+}
+
+int ebpfpub_tracer_set_rules(struct ebpfpub_tracer *t, const struct ebpfpub_rule *const *rules,
+			     size_t n)
+{
+	struct ebpfpub_rule **copies = NULL, **old = NULL, **retired;
+	struct rules_plan *plans = NULL;
+	char err[UTIL_ERR_SIZE];
+	size_t i, j, old_count;
+	int r = 0, first = 0;
+
+	if (!t || (n && !rules))
+		return -EINVAL;
+	r = begin_change(t, "ebpfpub_tracer_set_rules()");
+	if (r < 0)
+		return r;
+	copies = calloc(n + 1, sizeof(*copies));
+	plans = calloc(t->syscall_count + 1, sizeof(*plans));
+	if (!copies || !plans) {
+		r = fail(t, -ENOMEM, "ebpfpub_tracer_set_rules(): out of memory");
+		goto out;
+	}
+	/* Everything is checked before anything changes: a bad set keeps the old one. */
+	for (i = 0; i < n && r == 0; i++) {
+		for (j = 0; j < i; j++)
+			if (!strcmp(rules[i]->name, rules[j]->name))
+				r = fail(t, -EEXIST, "rule '%s' is given twice", rules[i]->name);
+		if (r == 0)
+			r = check_rule(t, rules[i], true, &copies[i]);
+	}
+	for (i = 0; i < t->syscall_count && r == 0; i++) {
+		r = rules_plan_build(&plans[i], copies, n, &t->syscalls[i]->layout,
+				     (uint32_t)getpid(), err, sizeof(err));
+		if (r < 0)
+			fail_with(t, r, err);
+	}
+	if (r < 0)
+		goto out;
+	retired = realloc(t->retired_rules, (t->retired_rule_count + t->rule_count + 1) * sizeof(*retired));
+	if (!retired) {
+		r = fail(t, -ENOMEM, "ebpfpub_tracer_set_rules(): out of memory");
+		goto out;
+	}
+	t->retired_rules = retired;
+	old = t->rules;
+	old_count = t->rule_count;
+	t->rules = copies;
+	t->rule_count = n;
+	copies = NULL;
+	for (i = 0; i < t->syscall_count; i++) {
+		struct tracer_syscall *s = t->syscalls[i];
+
+		if (!plans[i].count) {
+			/* No new rule names it: it runs on as it was until it is removed. */
+			continue;
+		}
+		if (rules_plan_same(&s->plan, &plans[i])) {
+			rules_plan_release(&s->plan);
+			s->plan = plans[i];
+			memset(&plans[i], 0, sizeof(plans[i]));
+			continue;
+		}
+		r = replace_syscall(t, i);
+		if (r == -ECANCELED) {
+			free(old);   /* the tracer is gone, and the copies with it */
+			free(plans);
+			return r;
+		}
+		if (r < 0 && !first)
+			first = r;
+	}
+	/* The old copies stay: plans kept above, and events already decoded, name them. */
+	for (i = 0; i < old_count; i++)
+		t->retired_rules[t->retired_rule_count++] = old[i];
+	free(old);
+	r = first;
+out:
+	for (i = 0; plans && i <= t->syscall_count; i++)
+		rules_plan_release(&plans[i]);
+	free(plans);
+	for (i = 0; copies && i < n; i++)
+		ebpfpub_rule_free(copies[i]);
+	free(copies);
+	return r;
+}
+
+const char *ebpfpub_tracer_explain(struct ebpfpub_tracer *t)
+{
+	size_t i;
+
+	if (!t)
+		return NULL;
+	free(t->explain);
+	t->explain = NULL;
+	for (i = 0; i < t->syscall_count; i++)
+		if (rules_plan_explain(&t->syscalls[i]->plan, t->syscalls[i]->layout.syscall,
+				       &t->explain) < 0)
+			break;
+	return t->explain ? t->explain : "";
 }

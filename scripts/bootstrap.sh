@@ -14,10 +14,11 @@ need_root() {
 
 packages=(
 	meson ninja-build pkg-config gcc
-	llvm-19-dev libbpf-dev libelf-dev zlib1g-dev
+	llvm-19-dev libbpf-dev libelf-dev zlib1g-dev libyaml-dev
 	python3 man-db
 	bpftrace bpftool               # benchmark: comparison, and seeing tracers attach
 	debhelper dpkg-dev lintian rpm fakeroot  # packaging
+	systemd                        # systemd-analyze verify of ebpftracer.service
 	make file binutils             # packaging: the example agent's Makefile, rpm's file types, nm/objdump
 	qemu-system-x86 busybox-static kmod xz-utils zstd  # tests/vm: other kernels under qemu
 	podman runc fuse-overlayfs     # tests: a real container (crun refuses hybrid cgroups)

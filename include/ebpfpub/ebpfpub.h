@@ -250,6 +250,11 @@ struct ebpfpub_event {
 	 *  read it with ebpfpub_event_process(), which is safe whatever the struct's age.
 	 *  @since 0.3 */
 	const struct ebpfpub_process *process;
+	/** The names of the tracer's rules (ebpfpub_tracer_add_rule) that this event matched,
+	 *  in the order they were added; 0 when the tracer has no rule for the syscall.
+	 *  @since 0.3 */
+	size_t rule_count;
+	const char *const *rules;
 };
 
 /** ebpfpub_process.flags: what the kernel could not tell. @since 0.3 */
@@ -601,9 +606,11 @@ struct ebpfpub_tracer_stats {
 	uint64_t events;             /**< delivered to the callback */
 	uint64_t lost;               /**< dropped because the perf output was full */
 	uint64_t enter_dropped;      /**< enter could not store its entry (no event map room) */
-	uint64_t exit_without_enter; /**< exits whose call began before the tracer saw it */
-	/** Rejected by a serializer's decode hook, or by the container/host filters (user
-	 *  space). */
+	uint64_t exit_without_enter; /**< exits whose call began before the tracer saw it
+	                              *   (not counted for syscalls with rules: their enter
+	                              *   programs drop calls, whose exits look alike) */
+	/** Rejected in user space: by a serializer's decode hook, by the container/host
+	 *  filters, or by the user-space share of the rules. */
 	uint64_t filtered;
 	uint64_t malformed;          /**< records that failed validation */
 	uint64_t truncated;          /**< events with a truncated field */
@@ -620,6 +627,13 @@ struct ebpfpub_tracer_stats {
 	/** Calls whose exit never came before the same thread's next call began (a thread
 	 *  that died inside it, a call that does not return). @since 0.2 */
 	uint64_t exit_not_seen;
+	/** Events for which the kernel's verdict on a rule and the user-space evaluation of
+	 *  the same conditions differed (a bug: always 0). The user-space verdict wins. @since 0.3 */
+	uint64_t rule_disagreements;
+	/** The part of kernel_filtered that the tracer's rules dropped (at enter or at exit,
+	 *  before anything was output); a rule's user-space rejections count in filtered.
+	 *  @since 0.3 */
+	uint64_t rules_kernel_filtered;
 };
 
 /** Fills STATS (sz must be set). @since 0.1 */
@@ -653,6 +667,176 @@ enum ebpfpub_program_text {
 EBPFPUB_API const char *ebpfpub_tracer_program_text(const struct ebpfpub_tracer *tracer,
 						    const char *name,
 						    enum ebpfpub_program_text what);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Rules: which calls matter, compiled into the programs.                                     */
+
+/**
+ * A rule names syscalls, conditions that must all hold (`when`), exceptions (`unless`
+ * groups: the call is dropped when every condition of any one group holds) and an optional
+ * signal sent from the program. Conditions that the kernel can decide (pid, uid, comm
+ * equals/prefix, integer arguments, the exit code, string arguments equals/prefix, socket
+ * address family/address/port of a sockaddr read at enter) are generated into the enter or
+ * exit program, so that a call no rule wants is counted in kernel_filtered and never
+ * reaches user mode; the others (suffix, contains, glob, argv) run in user mode after
+ * decoding, and such a rejection counts in `filtered`. ebpfpub_tracer_explain() says which
+ * runs where.
+ *
+ * @code
+ * struct ebpfpub_rule *r;
+ * static const struct ebpfpub_int_test mode = { .op = EBPFPUB_INT_EQ, .value = 0700 };
+ * EBPFPUB_OPTS(ebpfpub_condition, c, .key = EBPFPUB_COND_ARG, .arg = "mode",
+ *              .ints = &mode, .int_count = 1);
+ *
+ * ebpfpub_rule_new("private-dirs", &r);
+ * ebpfpub_rule_add_syscall(r, "mkdir");
+ * ebpfpub_rule_add_condition(r, EBPFPUB_WHEN, &c);
+ * ebpfpub_tracer_add_rule(tracer, r);      // copied; before mkdir is added
+ * ebpfpub_rule_free(r);
+ * ebpfpub_tracer_add_syscall(tracer, "mkdir");
+ * @endcode
+ */
+struct ebpfpub_rule;
+
+/** What a condition looks at. */
+enum ebpfpub_cond_key {
+	EBPFPUB_COND_PID = 1,        /**< ints: the process (thread group) id */
+	EBPFPUB_COND_UID = 2,        /**< ints: the user id at enter */
+	EBPFPUB_COND_COMM = 3,       /**< strings: the task name */
+	EBPFPUB_COND_EXIT_CODE = 4,  /**< ints: the signed return value */
+	EBPFPUB_COND_ARG = 5,        /**< ints or strings: the argument named .arg */
+	EBPFPUB_COND_SOCKADDR_FAMILY = 6, /**< ints: the family of the sockaddr argument .arg */
+	EBPFPUB_COND_SOCKADDR_ADDR = 7,   /**< cidrs: its address is in one of them */
+	EBPFPUB_COND_SOCKADDR_PORT = 8,   /**< ints: its port (AF_INET, AF_INET6) */
+	EBPFPUB_COND_SOCKADDR_PATH = 9,   /**< strings: its AF_UNIX path */
+	EBPFPUB_COND_ARGV0 = 10,     /**< strings: argv[0] of the argv argument .arg */
+	EBPFPUB_COND_ARGV_ANY = 11,  /**< strings: some element of the argv argument .arg */
+	/* Process context (not supported yet: ebpfpub_rule_add_condition returns -EOPNOTSUPP). */
+	EBPFPUB_COND_AUID = 32,      /**< ints: the audit login uid */
+	EBPFPUB_COND_CONTAINER = 33, /**< strings: container runtime or id */
+	EBPFPUB_COND_ANCESTOR = 34,  /**< strings: some ancestor's comm */
+	EBPFPUB_COND_CGROUP = 35,    /**< strings: the cgroup path */
+};
+
+enum ebpfpub_int_op {
+	EBPFPUB_INT_EQ = 1,
+	EBPFPUB_INT_NE = 2,
+	EBPFPUB_INT_LT = 3,
+	EBPFPUB_INT_LE = 4,
+	EBPFPUB_INT_GT = 5,
+	EBPFPUB_INT_GE = 6,
+	EBPFPUB_INT_RANGE = 7, /**< value <= x <= value2 */
+	EBPFPUB_INT_MASK = 8,  /**< every bit of value is set in x */
+};
+
+/** One integer test; signed or unsigned as the compared value's C type. */
+struct ebpfpub_int_test {
+	enum ebpfpub_int_op op;
+	int64_t value;
+	int64_t value2;
+};
+
+enum ebpfpub_string_op {
+	EBPFPUB_STR_EQUALS = 1,
+	EBPFPUB_STR_PREFIX = 2,
+	EBPFPUB_STR_SUFFIX = 3,   /**< user mode */
+	EBPFPUB_STR_CONTAINS = 4, /**< user mode */
+	EBPFPUB_STR_GLOB = 5,     /**< user mode, fnmatch(3) without flags */
+};
+
+struct ebpfpub_string_test {
+	enum ebpfpub_string_op op;
+	const char *value;
+};
+
+/** An IPv4 or IPv6 network: family AF_INET or AF_INET6, addr in network byte order. */
+struct ebpfpub_cidr {
+	uint16_t family;
+	uint8_t prefix_len;
+	uint8_t addr[16];
+};
+
+/**
+ * One condition: it holds when any of its tests holds (a list is an OR), or, with negate,
+ * when none does. A sockaddr condition on a missing, unreadable or malformed address does
+ * not hold (negated: does). Use exactly one of ints, strings or cidrs, as the key says.
+ */
+struct ebpfpub_condition {
+	size_t sz;
+	enum ebpfpub_cond_key key;
+	const char *arg;          /**< argument name in the tracefs format (ARG, SOCKADDR_*, ARGV*) */
+	bool negate;
+	const struct ebpfpub_int_test *ints;
+	size_t int_count;
+	const struct ebpfpub_string_test *strings;
+	size_t string_count;
+	const struct ebpfpub_cidr *cidrs;
+	size_t cidr_count;
+};
+
+/** ebpfpub_rule_add_condition's group: the rule's own conditions (AND). Groups 1, 2, ...
+ *  are exceptions: the call is dropped when all conditions of one of them hold. */
+#define EBPFPUB_WHEN 0u
+
+/** A rule named NAME (1 .. 63 bytes), without syscalls or conditions. @since 0.3 */
+EBPFPUB_API int ebpfpub_rule_new(const char *name, struct ebpfpub_rule **out);
+EBPFPUB_API void ebpfpub_rule_free(struct ebpfpub_rule *rule);
+EBPFPUB_API const char *ebpfpub_rule_name(const struct ebpfpub_rule *rule);
+/** @return 0, -EINVAL, -EEXIST (named twice), -ENOMEM. @since 0.3 */
+EBPFPUB_API int ebpfpub_rule_add_syscall(struct ebpfpub_rule *rule, const char *syscall);
+/**
+ * Adds a copy of COND to GROUP (EBPFPUB_WHEN, or an exception group 1 .. 64).
+ * @return 0, -EINVAL (a bad key, op, empty list or a test that does not fit the key:
+ *         ebpfpub_rule_last_error() says which), -EOPNOTSUPP (a process-context key: not
+ *         supported yet), -ENOMEM.
+ * @since 0.3
+ */
+EBPFPUB_API int ebpfpub_rule_add_condition(struct ebpfpub_rule *rule, uint32_t group,
+					   const struct ebpfpub_condition *cond);
+/** Sends SIGNO (e.g. SIGKILL, SIGINT) from the program to the calling process when the rule
+ *  matches; 0: none. Never to pid 1, the tracer or a kernel thread. The call itself is not
+ *  prevented. All of such a rule's conditions must be decidable in the kernel. @since 0.3 */
+EBPFPUB_API int ebpfpub_rule_set_signal(struct ebpfpub_rule *rule, int signo);
+/** The text of the last failure on RULE ("" if none). @since 0.3 */
+EBPFPUB_API const char *ebpfpub_rule_last_error(const struct ebpfpub_rule *rule);
+/**
+ * Evaluates every condition of RULE on EVENT in user mode (the syscall must be one of the
+ * rule's), as the tracer would: 1 matches, 0 does not. @since 0.3
+ */
+EBPFPUB_API int ebpfpub_rule_matches(const struct ebpfpub_rule *rule,
+				     const struct ebpfpub_event *event);
+
+/**
+ * Adds a copy of RULE to the tracer, before any of its syscalls is added (the syscalls are
+ * not added by this). Checked against each syscall's arguments now. A syscall with rules
+ * delivers only the calls that match one of them; at most 16 rules per syscall.
+ * @return 0, -EINVAL (an argument the syscall lacks or of the wrong kind, a signal rule
+ *         with a user-mode condition; ebpfpub_tracer_last_error() says which), -ENOENT
+ *         (unknown syscall), -EEXIST (a rule of that name, or one of its syscalls traced
+ *         already), -E2BIG (over 16 rules on a syscall), -EOPNOTSUPP (signal without
+ *         bpf_send_signal), -EBUSY, -ENOMEM.
+ * @since 0.3
+ */
+EBPFPUB_API int ebpfpub_tracer_add_rule(struct ebpfpub_tracer *tracer,
+					const struct ebpfpub_rule *rule);
+/**
+ * Replaces the tracer's rules by copies of RULES (N may be 0), for a daemon's reload. All are
+ * checked first; on any error nothing changes. Then each traced syscall whose rules changed
+ * gets new programs, attached and switched to before the old ones detach, so that no call
+ * is missed or seen twice; syscalls whose rules are the same keep their programs; a traced
+ * syscall that no new rule names keeps its programs (remove it, or add it again, to change
+ * that). Syscalls named by new rules but not traced are not added by this.
+ * @return 0, an error of ebpfpub_tracer_add_rule() (nothing changed), or the first error of
+ *         replacing a syscall's programs (that syscall keeps its old ones).
+ * @since 0.3
+ */
+EBPFPUB_API int ebpfpub_tracer_set_rules(struct ebpfpub_tracer *tracer,
+					 const struct ebpfpub_rule *const *rules, size_t n);
+/**
+ * Per rule and condition, where it runs ("kernel enter", "kernel exit", "user space"), as
+ * text, one line per condition. Valid until the next call on the tracer. @since 0.3
+ */
+EBPFPUB_API const char *ebpfpub_tracer_explain(struct ebpfpub_tracer *tracer);
 
 /* ------------------------------------------------------------------------------------------ */
 /* Syscall listing and the feature check.                                                     */

@@ -10,7 +10,9 @@
    the example agent (examples/agent, copied outside the source tree) builds with nothing but
    pkg-config against the installed headers and libebpfpub.pc, and reports an execve and a
    connect that this test makes; /usr/bin/ebpftracer --version and `man -w ebpftracer` work;
-   `dpkg --purge` removes every file that `dpkg -L` listed.
+   ebpftracer.service passes `systemd-analyze verify`, is not enabled, and its ExecStart line
+   runs against the installed example rules; `dpkg --purge` removes every file that
+   `dpkg -L` listed.
 4. RPM: `rpm -qpl` / `rpm -qpR` / `rpm -qp --provides` show the right files and the
    automatically generated dependencies; `rpm --root DIR -i --nodeps` installs them into a
    temporary root, from which ebpftracer --help runs (LD_LIBRARY_PATH) and the agent builds
@@ -36,6 +38,8 @@ SOURCE_ROOT = os.environ.get(
     "EBPFPUB_SOURCE_ROOT", os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 BUILD_ROOT = os.environ.get("EBPFPUB_BUILD_ROOT", os.path.join(SOURCE_ROOT, "build"))
 DEB_PACKAGES = ["libebpfpub0", "libebpfpub-dev", "ebpftracer"]
+EXAMPLE_RULES = ["pidtree-private-subnets.yaml", "bpfd-shadow-file.yaml", "bpfd-setuid.yaml",
+                 "kill-rule.yaml"]
 RPM_PACKAGES = ["libebpfpub", "libebpfpub-devel", "ebpftracer"]
 T0 = time.monotonic()
 
@@ -103,7 +107,7 @@ def check_install_tags(version):
     }
     tools_built = os.path.exists(os.path.join(BUILD_ROOT, "tools", "ebpftracer", "ebpftracer"))
     if tools_built:
-        want["runtime"].append(r"/bin/ebpftracer$")
+        want["runtime"] += [r"/bin/ebpftracer$", r"/systemd/system/ebpftracer\.service$"]
         want["man"].append(r"/man1/ebpftracer\.1$")
     else:
         fail("build/tools/ebpftracer/ebpftracer does not exist: ebpftracer is not built")
@@ -150,7 +154,9 @@ def check_deb_contents(debs, version, ma):
         "libebpfpub-dev": ["/usr/include/ebpfpub/ebpfpub.h", "/usr/include/ebpfpub/version.h",
                            f"{libdir}/libebpfpub.so", f"{libdir}/libebpfpub.a",
                            f"{libdir}/pkgconfig/libebpfpub.pc"],
-        "ebpftracer": ["/usr/bin/ebpftracer", "/usr/share/man/man1/ebpftracer.1.gz"],
+        "ebpftracer": ["/usr/bin/ebpftracer", "/usr/share/man/man1/ebpftracer.1.gz",
+                       "/lib/systemd/system/ebpftracer.service"]
+                      + [f"/usr/share/doc/ebpftracer/examples/rules/{r}" for r in EXAMPLE_RULES],
     }
     for pkg, want in expect.items():
         files = deb_files(debs[pkg])
@@ -383,6 +389,7 @@ def test_deb(outdir, version, tmp):
               f"man -w ebpftracer: exit {p.returncode}, {p.stdout!r} {p.stderr!r}")
         p = run(["man", "-P", "cat", "ebpftracer"], check_rc=False, env=dict(env, MANWIDTH="80"))
         check(p.returncode == 0 and "ebpftracer" in p.stdout, f"man ebpftracer fails: {p.stderr!r}")
+        check_unit("/lib/systemd/system/ebpftracer.service", "/usr/share/doc/ebpftracer/examples/rules", env)
     finally:
         log("dpkg --purge")
         p = run(["dpkg", "--purge"] + DEB_PACKAGES[::-1], check_rc=False)
@@ -395,6 +402,35 @@ def test_deb(outdir, version, tmp):
               "/usr/share/doc/ebpftracer"):
         check(not os.path.exists(d), f"{d} is left after dpkg --purge")
     check("libebpfpub" not in run(["ldconfig", "-p"]).stdout, "ldconfig still knows libebpfpub")
+
+
+def check_unit(unit, examples, env):
+    """The installed unit: systemd-analyze verify passes, the package did not enable it, the
+    rules directory exists, and its ExecStart line, run directly against the installed
+    example rules, loads them and reports ready."""
+    import shlex
+    log("the systemd unit")
+    if not check(os.path.exists(unit), f"{unit} is not installed"):
+        return
+    check(os.path.isdir("/etc/ebpftracer/rules.d"), "/etc/ebpftracer/rules.d is not installed")
+    if shutil.which("systemd-analyze"):
+        p = run(["systemd-analyze", "verify", unit], check_rc=False, env=env)
+        check(p.returncode == 0, f"systemd-analyze verify {unit}: {p.stdout}{p.stderr}")
+    else:
+        fail("systemd-analyze is missing (scripts/bootstrap.sh installs systemd)")
+    wants = "/etc/systemd/system/multi-user.target.wants/ebpftracer.service"
+    check(not os.path.lexists(wants), f"the package enabled the unit ({wants})")
+    with open(unit, encoding="utf-8") as f:
+        text = f.read()
+    lines = [l[len("ExecStart="):] for l in text.splitlines() if l.startswith("ExecStart=")]
+    if not check(len(lines) == 1, f"{unit} has {len(lines)} ExecStart lines"):
+        return
+    argv = shlex.split(lines[0])
+    check("/etc/ebpftracer/rules.d" in argv, f"ExecStart does not read /etc/ebpftracer/rules.d: {argv}")
+    argv = [examples if a == "/etc/ebpftracer/rules.d" else a for a in argv] + ["--duration", "1"]
+    p = run(argv, check_rc=False, env=env)
+    check(p.returncode == 0 and "Ready: tracing " in p.stderr and "rule outbound-connect: " in p.stderr,
+          f"{' '.join(argv)}: exit {p.returncode}: {p.stderr[-2000:]}")
 
 
 # ------------------------------------------------------------------------------------------
@@ -421,7 +457,9 @@ def test_rpm(outdir, version, tmp):
         "libebpfpub-devel": ["/usr/include/ebpfpub/ebpfpub.h", "/usr/include/ebpfpub/version.h",
                              f"{libdir}/libebpfpub.so", f"{libdir}/libebpfpub.a",
                            f"{libdir}/pkgconfig/libebpfpub.pc"],
-        "ebpftracer": ["/usr/bin/ebpftracer"],
+        "ebpftracer": ["/usr/bin/ebpftracer", "/usr/lib/systemd/system/ebpftracer.service",
+                       "/etc/ebpftracer", "/etc/ebpftracer/rules.d"]
+                      + [f"/usr/share/doc/ebpftracer/examples/rules/{r}" for r in EXAMPLE_RULES],
     }
     files = {}
     for pkg, want in expect.items():

@@ -20,10 +20,12 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "notify.h"
 #include "options.h"
 #include "output.h"
 #include "printer.h"
 #include "report.h"
+#include "rules_run.h"
 
 /* The library's messages for one run: warnings are shown at once, errors are kept and shown
  * with the failure they explain, so that each failure is one message. */
@@ -44,6 +46,7 @@ struct run {
 	struct ebpfpub_buffer_storage *storage;
 	struct ebpfpub_perf_output *output;
 	struct ebpfpub_tracer *tracer;
+	struct rules_run rules;        /* --rules */
 };
 
 /*
@@ -54,6 +57,7 @@ struct run {
 _Static_assert(ATOMIC_POINTER_LOCK_FREE == 2, "the signal handler needs lock-free pointers");
 static _Atomic(struct ebpfpub_tracer *) signal_tracer;
 static volatile sig_atomic_t signal_received;   /* the signal's number */
+static volatile sig_atomic_t reload_requested;  /* SIGHUP with --rules */
 static int signal_setup_error;
 
 static void on_signal(int sig)
@@ -98,6 +102,23 @@ static void early_signals(int argc, char **argv, char **envp)
 
 __attribute__((section(".preinit_array"), used)) static void (*const preinit_signals)(
 	int, char **, char **) = early_signals;
+
+static void on_hup(int sig)
+{
+	(void)sig;
+	reload_requested = 1;
+}
+
+/* With --rules, SIGHUP rereads them (daemon use; ExecReload of ebpftracer.service). */
+static int install_reload(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_hup;
+	sigemptyset(&sa.sa_mask);
+	return sigaction(SIGHUP, &sa, NULL) < 0 ? -errno : 0;
+}
 
 /* --list, --check, --help: a signal ends them the default way, also one that came early. */
 static void default_signals(void)
@@ -181,6 +202,8 @@ static int on_event(void *ctx, const struct ebpfpub_event *event)
 	struct run *r = ctx;
 	size_t start = r->events.len;
 
+	if (r->rules.active && !rules_run_event(&r->rules, event))
+		return 0;
 	r->print(&r->events, event);
 	if (r->events.error) {
 		/* Only whole events are written: this one is dropped, the batch is kept. */
@@ -266,6 +289,14 @@ static int add_syscalls(struct run *r)
 			return fail(what, rc, why);
 		}
 	}
+	/* --rules: their syscalls too (a syscall given with -t as well is traced once). */
+	for (i = 0; r->rules.active && i < r->rules.yaml.syscall_count && !signal_received; i++) {
+		const char *name = r->rules.yaml.syscalls[i];
+
+		rc = ebpfpub_tracer_add_syscall(r->tracer, name);
+		if (rc < 0 && rc != -EEXIST)
+			return fail(name, rc, ebpfpub_tracer_last_error(r->tracer));
+	}
 	return 0;
 }
 
@@ -289,6 +320,8 @@ static int poll_events(struct run *r)
 	for (;;) {
 		int timeout = -1, n;
 
+		if (r->rules.active)
+			timeout = 200;   /* SIGHUP is looked at between polls */
 		if (deadline >= 0) {
 			int64_t left = deadline - now_ms();
 
@@ -297,11 +330,21 @@ static int poll_events(struct run *r)
 				deadline = -1;
 				left = 0;
 			}
-			timeout = left > INT_MAX ? INT_MAX : (int)left;
+			if (timeout < 0 || left < timeout)
+				timeout = left > INT_MAX ? INT_MAX : (int)left;
 		}
 		n = ebpfpub_tracer_poll(r->tracer, timeout);
 		/* Each batch is written, so that a reader of a pipe sees events as they come. */
 		flush_events(r);
+		if (r->rules.active)
+			rules_run_reap(&r->rules);
+		if (reload_requested && n != -ECANCELED) {
+			reload_requested = 0;
+			notify_systemd("RELOADING=1");
+			rules_run_reload(&r->rules, r->opts->rules_path, r->opts->tracefs_path,
+					 r->tracer, r->opts->syscalls, r->opts->syscall_count);
+			notify_systemd("READY=1");
+		}
 		if (r->write_errno) {
 			fprintf(stderr, "ebpftracer: cannot write the events: %s\n",
 				strerror(r->write_errno));
@@ -326,9 +369,14 @@ static int trace(struct run *r)
 		report_startup(r->report, r->tracer);
 		report_ready(r->report, r->tracer);
 		fflush(r->report);
+		notify_systemd("READY=1");
 		status = poll_events(r);
 	}
 	report_summary(r->report, r->tracer);
+	if (r->rules.active) {
+		rules_run_finish(&r->rules);
+		rules_run_summary(&r->rules, r->tracer, r->report);
+	}
 	return status;
 }
 
@@ -380,13 +428,24 @@ static int run_trace(const struct options *o)
 		status = fail("cannot install the signal handlers", rc, NULL);
 	else
 		status = create_objects(&r);
+	if (!status && o->rules_path) {
+		status = rules_run_load(&r.rules, o->rules_path, o->tracefs_path, r.tracer);
+		if (!status && (rc = install_reload()) < 0)
+			status = fail("cannot install the SIGHUP handler", rc, NULL);
+	}
 	if (!status)
 		status = add_syscalls(&r);
-	if (!status)
+	if (!status && o->explain) {
+		/* The plan exists once the programs were generated. */
+		fputs(ebpfpub_tracer_explain(r.tracer), stdout);
+	} else if (!status) {
 		status = trace(&r);
+	}
 	/* The handler must not see a freed tracer. */
 	atomic_store(&signal_tracer, NULL);
 	ebpfpub_tracer_free(r.tracer);
+	if (r.rules.active)
+		rules_run_release(&r.rules);
 	ebpfpub_perf_output_free(r.output);
 	ebpfpub_buffer_storage_free(r.storage);
 	outbuf_release(&r.events);

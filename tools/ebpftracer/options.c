@@ -46,6 +46,8 @@ enum long_only {
 	OPT_HOST,
 	OPT_NO_HOST,
 	OPT_NO_CONTEXT,
+	OPT_RULES,
+	OPT_EXPLAIN,
 };
 
 static const struct option long_options[] = {
@@ -72,6 +74,8 @@ static const struct option long_options[] = {
 	{ "host", no_argument, NULL, OPT_HOST },
 	{ "no-host", no_argument, NULL, OPT_NO_HOST },
 	{ "no-context", no_argument, NULL, OPT_NO_CONTEXT },
+	{ "rules", required_argument, NULL, OPT_RULES },
+	{ "explain", no_argument, NULL, OPT_EXPLAIN },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -88,8 +92,13 @@ static void print_help(void)
 	       "What to trace:\n"
 	       "  -t, --tracepoint_list LIST  comma-separated syscall names (mkdir,connect);\n"
 	       "                              'all' traces every syscall this kernel has.\n"
-	       "                              Required unless --list or --check is given.\n"
+	       "                              Required unless --rules, --list or --check is given.\n"
 	       "  -l, --list                  print the syscalls this kernel can trace and exit\n"
+	       "      --rules PATH            a rule file, or a directory of *.yaml rule files: trace\n"
+	       "                              their syscalls, print only the calls a rule matches\n"
+	       "                              and run the rules' actions (see ebpftracer(1))\n"
+	       "      --explain               with --rules: print where each condition runs (kernel\n"
+	       "                              enter, kernel exit, user space) and exit\n"
 	       "\n"
 	       "Filters (combined with AND):\n"
 	       "      --pid PID[,PID...]      only these processes (thread group ids, at most %d)\n"
@@ -421,6 +430,14 @@ static int parse_one(struct options *o, int c, const char *arg)
 	case OPT_NO_CONTEXT:
 		o->no_context = true;
 		return 0;
+	case OPT_RULES:
+		if (!arg[0])
+			return usage_error("--rules: the file or directory name is empty");
+		o->rules_path = arg;
+		return 0;
+	case OPT_EXPLAIN:
+		o->explain = true;
+		return 0;
 	}
 	return usage_error("unhandled option %d", c);
 }
@@ -474,7 +491,9 @@ int options_parse(int argc, char **argv, struct options *o)
 		return usage_error("--no-context excludes --ancestors, --cmdline, --container, --host and --no-host");
 	if (o->host_filter == EBPFPUB_HOST_ONLY && o->container)
 		return usage_error("--host and --container exclude each other");
-	if (o->action == OPTIONS_TRACE && !o->trace_all && !o->syscall_count)
+	if (o->explain && !o->rules_path)
+		return usage_error("--explain needs --rules");
+	if (o->action == OPTIONS_TRACE && !o->trace_all && !o->syscall_count && !o->rules_path)
 		return usage_error("no syscall to trace: give --tracepoint_list (-t), e.g. -t mkdir,connect");
 	return 0;
 }

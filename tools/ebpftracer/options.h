@@ -54,6 +54,9 @@ struct options {
 	const char *tracefs_path;
 	/* --duration in milliseconds; 0: until a signal. */
 	uint64_t duration_ms;
+	/* --rules FILE|DIR, and --explain (print where each condition runs, then exit). */
+	const char *rules_path;
+	bool explain;
 };
 
 /*

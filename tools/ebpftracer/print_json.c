@@ -348,5 +348,15 @@ void print_json_event(struct outbuf *out, const struct ebpfpub_event *e)
 	outbuf_putc(out, '}');
 	if (e->process)
 		print_json_process(out, e->process);
+	/* The names of the --rules rules that matched. */
+	if (e->rule_count) {
+		outbuf_lit(out, ",\"rules\":[");
+		for (i = 0; i < e->rule_count; i++) {
+			if (i)
+				outbuf_putc(out, ',');
+			put_cstring(out, e->rules[i]);
+		}
+		outbuf_putc(out, ']');
+	}
 	outbuf_lit(out, "}\n");
 }

@@ -208,5 +208,10 @@ void print_text_event(struct outbuf *out, const struct ebpfpub_event *e)
 		outbuf_lit(out, ": ");
 		print_value(out, &e->fields[i]);
 	}
+	/* The names of the --rules rules that matched. */
+	for (i = 0; i < e->rule_count; i++) {
+		outbuf_puts(out, i ? "," : " rules: ");
+		print_name(out, e->rules[i]);
+	}
 	outbuf_lit(out, "\n\n");
 }

@@ -1,0 +1,335 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Rules in user space, without a kernel: ebpfpub_rule_matches() on hand-made events (every
+ * test type, negation, unless groups, flagged fields) and the checks of
+ * ebpfpub_rule_add_condition(). The kernel's share is compared with these in
+ * tests/privileged/test_rules.c. */
+#include <arpa/inet.h>
+#include <signal.h>
+#include <sys/socket.h>
+
+#include <ebpfpub/ebpfpub.h>
+
+#include "test.h"
+
+static struct ebpfpub_field fields[4];
+static struct ebpfpub_event ev;
+
+static void reset(const char *syscall)
+{
+	memset(fields, 0, sizeof(fields));
+	memset(&ev, 0, sizeof(ev));
+	ev.syscall = syscall;
+	ev.pid = 4242;
+	ev.uid = 1000;
+	ev.exit_code = -2;
+	snprintf(ev.comm, sizeof(ev.comm), "curl");
+	ev.fields = fields;
+}
+
+static struct ebpfpub_field *field(const char *name, enum ebpfpub_value_type type)
+{
+	struct ebpfpub_field *f = &fields[ev.field_count++];
+
+	f->name = name;
+	f->type = type;
+	return f;
+}
+
+static struct ebpfpub_rule *rule1(const char *syscall, uint32_t group,
+				  const struct ebpfpub_condition *c)
+{
+	struct ebpfpub_rule *r;
+
+	ASSERT(ebpfpub_rule_new("r", &r) == 0);
+	ASSERT(ebpfpub_rule_add_syscall(r, syscall) == 0);
+	if (c && ebpfpub_rule_add_condition(r, group, c) != 0) {
+		fprintf(stderr, "%s\n", ebpfpub_rule_last_error(r));
+		ASSERT(0);
+	}
+	return r;
+}
+
+/* Whether the one-condition rule matches the current event. */
+static int matches(const struct ebpfpub_condition *c)
+{
+	struct ebpfpub_rule *r = rule1(ev.syscall, EBPFPUB_WHEN, c);
+	int m = ebpfpub_rule_matches(r, &ev);
+
+	ebpfpub_rule_free(r);
+	return m;
+}
+
+static void test_ints(void)
+{
+	struct ebpfpub_int_test lt = { .op = EBPFPUB_INT_LT, .value = 0 };
+	struct ebpfpub_int_test mask = { .op = EBPFPUB_INT_MASK, .value = 0101 };
+	struct ebpfpub_int_test range = { .op = EBPFPUB_INT_RANGE, .value = 10, .value2 = 20 };
+	struct ebpfpub_int_test list[] = { { .op = EBPFPUB_INT_EQ, .value = 1 },
+					   { .op = EBPFPUB_INT_GE, .value = 1000 } };
+	struct ebpfpub_field *fd, *flags;
+
+	reset("openat");
+	fd = field("dfd", EBPFPUB_VALUE_SIGNED);
+	fd->value.s = -100;
+	flags = field("flags", EBPFPUB_VALUE_UNSIGNED);
+	flags->value.u = 0101 | 02000;
+	{
+		EBPFPUB_OPTS(ebpfpub_condition, c, .key = EBPFPUB_COND_ARG, .arg = "dfd", .ints = &lt,
+			     .int_count = 1);
+		CHECK_INT(matches(&c), 1);     /* signed: -100 < 0 */
+		c.arg = "flags";
+		CHECK_INT(matches(&c), 0);
+		c.ints = &mask;
+		CHECK_INT(matches(&c), 1);
+		flags->value.u = 0100;
+		CHECK_INT(matches(&c), 0);     /* every bit of the mask */
+		c.negate = true;
+		CHECK_INT(matches(&c), 1);
+		c.negate = false;
+		c.ints = &range;
+		flags->value.u = 20;
+		CHECK_INT(matches(&c), 1);
+		flags->value.u = 21;
+		CHECK_INT(matches(&c), 0);
+		c.arg = "nosuch";
+		CHECK_INT(matches(&c), 0);
+	}
+	{
+		EBPFPUB_OPTS(ebpfpub_condition, c, .key = EBPFPUB_COND_UID, .ints = list, .int_count = 2);
+		CHECK_INT(matches(&c), 1);     /* uid 1000 >= 1000 */
+		c.key = EBPFPUB_COND_PID;
+		CHECK_INT(matches(&c), 1);
+		c.key = EBPFPUB_COND_EXIT_CODE;
+		CHECK_INT(matches(&c), 0);
+		c.ints = &lt;
+		c.int_count = 1;
+		CHECK_INT(matches(&c), 1);     /* -2 < 0 */
+	}
+}
+
+static void test_strings(void)
+{
+	struct ebpfpub_string_test t[] = {
+		{ .op = EBPFPUB_STR_EQUALS, .value = "/etc/shadow" },
+		{ .op = EBPFPUB_STR_PREFIX, .value = "/etc/sha" },
+		{ .op = EBPFPUB_STR_SUFFIX, .value = "adow" },
+		{ .op = EBPFPUB_STR_CONTAINS, .value = "c/sh" },
+		{ .op = EBPFPUB_STR_GLOB, .value = "/etc/*ow" },
+		{ .op = EBPFPUB_STR_EQUALS, .value = "/etc/shado" },
+		{ .op = EBPFPUB_STR_PREFIX, .value = "/etc/shadow-" },
+		{ .op = EBPFPUB_STR_GLOB, .value = "/etc/?" },
+	};
+	struct ebpfpub_field *f;
+	size_t i;
+
+	reset("openat");
+	f = field("filename", EBPFPUB_VALUE_STRING);
+	f->value.bytes.data = "/etc/shadow";
+	f->value.bytes.len = 11;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		EBPFPUB_OPTS(ebpfpub_condition, c, .key = EBPFPUB_COND_ARG, .arg = "filename",
+			     .strings = &t[i], .string_count = 1);
+
+		CHECK_INT(matches(&c), i < 5);
+	}
+	{
+		EBPFPUB_OPTS(ebpfpub_condition, c, .key = EBPFPUB_COND_ARG, .arg = "filename",
+			     .strings = t, .string_count = 1);
+
+		f->flags = EBPFPUB_FIELD_UNREADABLE;     /* no value: never holds */
+		CHECK_INT(matches(&c), 0);
+		c.negate = true;
+		CHECK_INT(matches(&c), 1);
+		f->flags = EBPFPUB_FIELD_TRUNCATED;      /* a cut string is compared as cut */
+		c.negate = false;
+		CHECK_INT(matches(&c), 1);
+	}
+	{
+		struct ebpfpub_string_test comm[] = { { .op = EBPFPUB_STR_EQUALS, .value = "cur" },
+						      { .op = EBPFPUB_STR_EQUALS, .value = "curl" } };
+		EBPFPUB_OPTS(ebpfpub_condition, c, .key = EBPFPUB_COND_COMM, .strings = comm,
+			     .string_count = 1);
+
+		CHECK_INT(matches(&c), 0);
+		c.string_count = 2;                      /* a list: any of them */
+		CHECK_INT(matches(&c), 1);
+		memset(ev.comm, 'x', sizeof(ev.comm));   /* 16 bytes, no NUL */
+		CHECK_INT(matches(&c), 0);
+	}
+}
+
+static struct ebpfpub_cidr cidr(int family, const char *text, uint8_t len)
+{
+	struct ebpfpub_cidr c = { .family = (uint16_t)family, .prefix_len = len };
+
+	ASSERT(inet_pton(family, text, c.addr) == 1);
+	return c;
+}
+
+static void sockaddr_is(struct ebpfpub_field *f, int family, const char *addr, uint16_t port)
+{
+	memset(&f->value.sockaddr, 0, sizeof(f->value.sockaddr));
+	f->value.sockaddr.family = (uint16_t)family;
+	f->value.sockaddr.port = port;
+	if (addr)
+		ASSERT(inet_pton(family, addr, f->value.sockaddr.addr) == 1);
+	f->flags = 0;
+}
+
+static void test_sockaddr(void)
+{
+	struct ebpfpub_cidr nets[] = { cidr(AF_INET, "172.16.0.0", 12), cidr(AF_INET6, "fc00::", 7),
+				       cidr(AF_INET6, "::1", 128) };
+	struct ebpfpub_int_test p443 = { .op = EBPFPUB_INT_EQ, .value = 443 };
+	struct ebpfpub_int_test fam = { .op = EBPFPUB_INT_EQ, .value = AF_INET6 };
+	struct ebpfpub_field *f;
+	EBPFPUB_OPTS(ebpfpub_condition, in, .key = EBPFPUB_COND_SOCKADDR_ADDR, .arg = "uservaddr",
+		     .cidrs = nets, .cidr_count = 3);
+	EBPFPUB_OPTS(ebpfpub_condition, port, .key = EBPFPUB_COND_SOCKADDR_PORT, .arg = "uservaddr",
+		     .ints = &p443, .int_count = 1);
+	EBPFPUB_OPTS(ebpfpub_condition, family, .key = EBPFPUB_COND_SOCKADDR_FAMILY,
+		     .arg = "uservaddr", .ints = &fam, .int_count = 1);
+
+	reset("connect");
+	f = field("uservaddr", EBPFPUB_VALUE_SOCKADDR);
+	sockaddr_is(f, AF_INET, "172.31.255.1", 443);
+	CHECK_INT(matches(&in), 1);
+	CHECK_INT(matches(&port), 1);
+	CHECK_INT(matches(&family), 0);
+	sockaddr_is(f, AF_INET, "172.32.0.1", 443);
+	CHECK_INT(matches(&in), 0);                      /* outside the /12 */
+	sockaddr_is(f, AF_INET6, "fd12::1", 80);
+	CHECK_INT(matches(&in), 1);                      /* fc00::/7 holds fd00::/8 */
+	CHECK_INT(matches(&port), 0);
+	CHECK_INT(matches(&family), 1);
+	sockaddr_is(f, AF_INET6, "fe80::1", 443);
+	CHECK_INT(matches(&in), 0);
+	sockaddr_is(f, AF_INET6, "::1", 443);
+	CHECK_INT(matches(&in), 1);
+	f->flags = EBPFPUB_FIELD_BAD_LENGTH;             /* malformed: no test holds */
+	CHECK_INT(matches(&in), 0);
+	CHECK_INT(matches(&port), 0);
+	in.negate = true;
+	CHECK_INT(matches(&in), 1);
+	in.negate = false;
+	sockaddr_is(f, AF_UNIX, NULL, 443);
+	CHECK_INT(matches(&port), 0);                    /* no port outside AF_INET/AF_INET6 */
+	port.negate = true;
+	CHECK_INT(matches(&port), 1);
+	{
+		struct ebpfpub_string_test p = { .op = EBPFPUB_STR_PREFIX, .value = "/run/" };
+		EBPFPUB_OPTS(ebpfpub_condition, path, .key = EBPFPUB_COND_SOCKADDR_PATH,
+			     .arg = "uservaddr", .strings = &p, .string_count = 1);
+
+		f->value.sockaddr.data.data = "/run/docker.sock";
+		f->value.sockaddr.data.len = 16;
+		CHECK_INT(matches(&path), 1);
+		f->value.sockaddr.family = AF_INET;
+		CHECK_INT(matches(&path), 0);
+	}
+}
+
+/* pidtree: exclude 10/8 except port 443 = unless {in 10/8 and port not 443} */
+static void test_unless_groups(void)
+{
+	struct ebpfpub_cidr ten = cidr(AF_INET, "10.0.0.0", 8);
+	struct ebpfpub_int_test p443 = { .op = EBPFPUB_INT_EQ, .value = 443 };
+	EBPFPUB_OPTS(ebpfpub_condition, in, .key = EBPFPUB_COND_SOCKADDR_ADDR, .arg = "uservaddr",
+		     .cidrs = &ten, .cidr_count = 1);
+	EBPFPUB_OPTS(ebpfpub_condition, not443, .key = EBPFPUB_COND_SOCKADDR_PORT,
+		     .arg = "uservaddr", .negate = true, .ints = &p443, .int_count = 1);
+	struct ebpfpub_rule *r = rule1("connect", 1, &in);
+	struct ebpfpub_field *f;
+
+	ASSERT(ebpfpub_rule_add_condition(r, 1, &not443) == 0);
+	reset("connect");
+	f = field("uservaddr", EBPFPUB_VALUE_SOCKADDR);
+	sockaddr_is(f, AF_INET, "10.1.2.3", 80);
+	CHECK_INT(ebpfpub_rule_matches(r, &ev), 0);
+	sockaddr_is(f, AF_INET, "10.1.2.3", 443);
+	CHECK_INT(ebpfpub_rule_matches(r, &ev), 1);
+	sockaddr_is(f, AF_INET, "8.8.8.8", 80);
+	CHECK_INT(ebpfpub_rule_matches(r, &ev), 1);
+	ev.syscall = "bind";                             /* not one of the rule's syscalls */
+	CHECK_INT(ebpfpub_rule_matches(r, &ev), 0);
+	ebpfpub_rule_free(r);
+}
+
+static void test_argv(void)
+{
+	static const struct ebpfpub_bytes args[] = { { "sh", 2 }, { "-c", 2 }, { "id", 2 } };
+	static const uint32_t flags[] = { 0, 0, 0 };
+	struct ebpfpub_string_test sh = { .op = EBPFPUB_STR_EQUALS, .value = "sh" };
+	struct ebpfpub_string_test id = { .op = EBPFPUB_STR_EQUALS, .value = "id" };
+	struct ebpfpub_field *f;
+	EBPFPUB_OPTS(ebpfpub_condition, c, .key = EBPFPUB_COND_ARGV0, .arg = "argv",
+		     .strings = &sh, .string_count = 1);
+
+	reset("execve");
+	f = field("argv", EBPFPUB_VALUE_ARGV);
+	f->value.argv.count = 3;
+	f->value.argv.args = args;
+	f->value.argv.arg_flags = flags;
+	CHECK_INT(matches(&c), 1);
+	c.strings = &id;
+	CHECK_INT(matches(&c), 0);                       /* argv0 only */
+	c.key = EBPFPUB_COND_ARGV_ANY;
+	CHECK_INT(matches(&c), 1);
+}
+
+static void test_add_condition_errors(void)
+{
+	struct ebpfpub_rule *r;
+	struct ebpfpub_int_test i = { .op = EBPFPUB_INT_EQ, .value = 1 };
+	struct ebpfpub_int_test bad_op = { .op = 99 };
+	struct ebpfpub_string_test s = { .op = EBPFPUB_STR_EQUALS, .value = "x" };
+	struct ebpfpub_cidr bad = { .family = AF_INET, .prefix_len = 33 };
+	EBPFPUB_OPTS(ebpfpub_condition, c, .key = EBPFPUB_COND_PID, .ints = &i, .int_count = 1);
+
+	ASSERT(ebpfpub_rule_new("errors", &r) == 0);
+	CHECK_INT(ebpfpub_rule_new("", &r), -EINVAL);
+	CHECK_INT(ebpfpub_rule_add_condition(r, 65, &c), -EINVAL);
+	c.int_count = 0;
+	CHECK_INT(ebpfpub_rule_add_condition(r, 0, &c), -EINVAL);
+	CHECK_STR(ebpfpub_rule_last_error(r),
+		  "rule 'errors': condition 'pid': give exactly one non-empty list of tests");
+	c.int_count = 1;
+	c.ints = &bad_op;
+	CHECK_INT(ebpfpub_rule_add_condition(r, 0, &c), -EINVAL);
+	c.ints = NULL;
+	c.int_count = 0;
+	c.strings = &s;
+	c.string_count = 1;
+	CHECK_INT(ebpfpub_rule_add_condition(r, 0, &c), -EINVAL);
+	CHECK_STR(ebpfpub_rule_last_error(r), "rule 'errors': condition 'pid' takes integer tests");
+	c.key = EBPFPUB_COND_ARG;
+	CHECK_INT(ebpfpub_rule_add_condition(r, 0, &c), -EINVAL);   /* no argument name */
+	c.key = EBPFPUB_COND_SOCKADDR_ADDR;
+	c.arg = "uservaddr";
+	c.strings = NULL;
+	c.string_count = 0;
+	c.cidrs = &bad;
+	c.cidr_count = 1;
+	CHECK_INT(ebpfpub_rule_add_condition(r, 0, &c), -EINVAL);
+	c.key = EBPFPUB_COND_CONTAINER;
+	CHECK_INT(ebpfpub_rule_add_condition(r, 0, &c), -EOPNOTSUPP);
+	c.key = 77;
+	CHECK_INT(ebpfpub_rule_add_condition(r, 0, &c), -EINVAL);
+	CHECK_INT(ebpfpub_rule_add_syscall(r, "mkdir"), 0);
+	CHECK_INT(ebpfpub_rule_add_syscall(r, "mkdir"), -EEXIST);
+	CHECK_INT(ebpfpub_rule_set_signal(r, 99), -EINVAL);
+	CHECK_INT(ebpfpub_rule_set_signal(r, SIGINT), 0);
+	ebpfpub_rule_free(r);
+	ebpfpub_rule_free(NULL);
+}
+
+int main(void)
+{
+	test_ints();
+	test_strings();
+	test_sockaddr();
+	test_unless_groups();
+	test_argv();
+	test_add_condition_errors();
+	return test_finish("test_rules_eval");
+}

@@ -67,6 +67,10 @@ struct codegen_env {
 	uint32_t task_mm_offset;
 	uint32_t mm_arg_start_offset;
 	uint32_t mm_env_end_offset;   /* 0: unknown */
+	/* Dispatch mode: skip ia32 calls (thread_info.status & TS_COMPAT, at this offset in
+	 * task_struct). */
+	bool skip_compat;
+	uint32_t task_status_offset;
 };
 
 struct codegen;

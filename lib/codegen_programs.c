@@ -12,6 +12,7 @@
 
 #include <linux/bpf.h>
 
+#include "codegen_compat.h"
 #include "codegen_items.h"
 #include "codegen_programs.h"
 #include "record.h"
@@ -137,6 +138,7 @@ static void emit_enter(struct cg_fn *f)
 	LLVMValueRef pid_tgid, rec;
 	uint32_t i;
 
+	cg_skip_compat(f, out);
 	pid_tgid = cg_helper0(f, BPF_FUNC_get_current_pid_tgid);
 	emit_pid_filters(f, pid_tgid, filtered);
 	emit_task_filters(f, filtered);
@@ -284,6 +286,7 @@ static void emit_exit(struct cg_fn *f)
 	LLVMValueRef pid_tgid, key, entry, rec, a[3], retval;
 	uint32_t i;
 
+	cg_skip_compat(f, out);
 	pid_tgid = cg_helper0(f, BPF_FUNC_get_current_pid_tgid);
 	emit_pid_filters(f, pid_tgid, out);
 	key = cg_slot(f, f->i64, 1);

@@ -17,10 +17,12 @@
 #include "buffer_storage.h"
 #include "codegen.h"
 #include "decode.h"
+#include "dispatch.h"
 #include "layout.h"
 #include "loader.h"
 #include "perf_output.h"
 #include "serializer.h"
+#include "syscall_numbers.h"
 #include "task_storage.h"
 #include "tracefs.h"
 #include "util.h"
@@ -39,6 +41,9 @@ struct tracer_syscall {
 	int enter_fd, exit_fd;        /* programs */
 	int enter_link, exit_link;    /* perf events holding the attachments */
 	int exit_link2;               /* its exit program on the serializer's extra tracepoint */
+	bool dispatched;              /* reached through the tracer's dispatch program arrays */
+	bool in_arrays;               /* its programs are in those arrays now */
+	int nr;                       /* its syscall number (dispatched), else -1 */
 	bool entry_in_task;           /* its entries wait in the tracer's task storage */
 	uint64_t memory;
 	char *ir;
@@ -81,6 +86,10 @@ struct ebpfpub_tracer {
 	bool have_mm_offsets;
 	bool mm_offsets_tried;
 	uint32_t task_mm_offset, mm_arg_start_offset, mm_env_end_offset;
+	struct dispatch *dispatch;    /* the raw_syscalls dispatchers, while one is dispatched */
+	size_t dispatched_count;
+	bool dispatch_failed;         /* this kernel cannot: every syscall on its tracepoints */
+	uint32_t task_status_offset;  /* thread_info.status in task_struct (ia32 calls) */
 	uint64_t events, filtered, malformed, truncated, read_errors;
 	struct ebpfpub_tracer_stats retired;  /* kernel-side counts of removed syscalls */
 	char last_error[UTIL_ERR_SIZE];
@@ -136,6 +145,10 @@ static int take_options(struct ebpfpub_tracer *t, const struct ebpfpub_tracer_op
 	if (!o->callback) {
 		util_log(o->log_fn, o->log_ctx, EBPFPUB_LOG_ERROR,
 			 "tracer options: a callback is required");
+	} else if ((unsigned)o->attach_mode > EBPFPUB_ATTACH_DISPATCH) {
+		util_log(o->log_fn, o->log_ctx, EBPFPUB_LOG_ERROR,
+			 "tracer options: attach_mode %d is not an enum ebpfpub_attach_mode",
+			 (int)o->attach_mode);
 	} else if ((unsigned)o->entry_storage > EBPFPUB_ENTRY_STORAGE_EVENT_MAP) {
 		util_log(o->log_fn, o->log_ctx, EBPFPUB_LOG_ERROR,
 			 "tracer options: entry_storage %d is not an enum ebpfpub_entry_storage",
@@ -256,6 +269,11 @@ static void syscall_detach_programs(struct tracer_syscall *s)
 	size_t i;
 
 	/* Enter first: a call whose enter program ran still meets its exit program. */
+	if (s->in_arrays) {
+		dispatch_clear_enter(s->tracer->dispatch, (uint32_t)s->nr);
+		dispatch_clear_exit(s->tracer->dispatch, (uint32_t)s->nr);
+		s->in_arrays = false;
+	}
 	for (i = 0; i < ARRAY_SIZE(links); i++) {
 		if (*links[i] >= 0)
 			close(*links[i]);
@@ -269,6 +287,8 @@ static void syscall_detach(struct tracer_syscall *s)
 		       &s->event_map_fd };
 	size_t i;
 
+	/* A program array holds its own reference: take the programs out first. */
+	syscall_detach_programs(s);
 	/* Detach first: closing the perf events stops the programs from running. Each close
 	 * waits for an RCU grace period under the kernel's event_mutex (Linux 6.14+ made
 	 * syscall tracepoints faultable), ~40 ms apiece, so it cannot be done in parallel. */
@@ -287,6 +307,11 @@ static void syscall_free(struct ebpfpub_tracer *t, struct tracer_syscall *s)
 	if (!s)
 		return;
 	syscall_detach(s);
+	if (s->dispatched && t->dispatched_count && !--t->dispatched_count) {
+		/* No syscall is dispatched any more: no dispatcher on every syscall either. */
+		dispatch_free(t->dispatch);
+		t->dispatch = NULL;
+	}
 	if (s->event_id)
 		output_consumer_remove(t->output, s->event_id);
 	decode_state_release(&s->decode);
@@ -320,6 +345,13 @@ static void tracer_destroy(struct ebpfpub_tracer *t)
 {
 	size_t i;
 
+	/* The dispatchers first: two detaches stop every dispatched syscall at once (and
+	 * closing the arrays releases their programs), instead of one array update each. */
+	dispatch_free(t->dispatch);
+	t->dispatch = NULL;
+	t->dispatched_count = 0;
+	for (i = 0; i < t->syscall_count; i++)
+		t->syscalls[i]->in_arrays = false;
 	for (i = 0; i < t->syscall_count; i++)
 		syscall_free(t, t->syscalls[i]);
 	free(t->syscalls);
@@ -536,6 +568,8 @@ static void fill_env(struct ebpfpub_tracer *t, struct tracer_syscall *s, struct 
 	env->task_mm_offset = t->task_mm_offset;
 	env->mm_arg_start_offset = t->mm_arg_start_offset;
 	env->mm_env_end_offset = t->mm_env_end_offset;
+	env->skip_compat = s->dispatched;
+	env->task_status_offset = t->task_status_offset;
 }
 
 static int load_program(struct ebpfpub_tracer *t, struct tracer_syscall *s,
@@ -562,6 +596,8 @@ static int load_program(struct ebpfpub_tracer *t, struct tracer_syscall *s,
 	if (r < 0)
 		return fail_with(t, r, err);
 	*prog_fd = r;
+	if (s->dispatched)
+		return 0;   /* reached through the program arrays (generate_and_attach) */
 	snprintf(event, sizeof(event), "sys_%s_%s", enter ? "enter" : "exit", name);
 	r = loader_tracepoint_id(t->tracefs, event, &id);
 	if (r < 0)
@@ -712,6 +748,13 @@ static int generate_and_attach(struct ebpfpub_tracer *t, struct tracer_syscall *
 	if (r == 0)
 		r = load_program(t, s, &obj, true, &s->enter_fd, &s->enter_link);
 	codegen_object_release(&obj);
+	if (r == 0 && s->dispatched) {
+		r = dispatch_set(t->dispatch, (uint32_t)s->nr, s->enter_fd, s->exit_fd, err,
+				 sizeof(err));
+		if (r < 0)
+			return fail(t, r, "syscall '%s': %s", s->layout.syscall, err);
+		s->in_arrays = true;
+	}
 	return r;
 }
 
@@ -725,6 +768,7 @@ static int syscall_new(struct ebpfpub_tracer *t, const char *name, struct tracer
 	s->tracer = t;
 	s->event_map_fd = s->enter_fd = s->exit_fd = s->enter_link = s->exit_link = -1;
 	s->exit_link2 = -1;
+	s->nr = -1;
 	s->counter_base = syscall_slot(t, name) * CODEGEN_COUNTER_COUNT;
 	/* A syscall removed and added again starts from 0 (its old counts are retired). */
 	for (r = 0; r < CODEGEN_COUNTER_COUNT; r++)
@@ -738,9 +782,87 @@ static int syscall_new(struct ebpfpub_tracer *t, const char *name, struct tracer
 	return 0;
 }
 
+/* The dispatchers, the first time a syscall is dispatched. */
+static int start_dispatch(struct ebpfpub_tracer *t, char *err, size_t err_size)
+{
+	int r = loader_task_status_offset(&t->task_status_offset, err, err_size);
+
+	if (r < 0) {
+		size_t n = strlen(err);
+
+		snprintf(err + n, err_size - n, ": ia32 calls could not be told apart");
+		return r;
+	}
+	return dispatch_new(t->tracefs, &t->dispatch, err, err_size);
+}
+
+static bool number_dispatched(const struct ebpfpub_tracer *t, int nr)
+{
+	size_t i;
+
+	for (i = 0; i < t->syscall_count; i++)
+		if (t->syscalls[i]->dispatched && t->syscalls[i]->nr == nr)
+			return true;
+	return false;
+}
+
+/* Whether S is reached through the dispatchers: the mode asks for it (DEFAULT: once the
+ * tracer has, or this call brings it to, EBPFPUB_DISPATCH_CROSSOVER syscalls), the kernel
+ * offers it, and S has a number and no second exit tracepoint. */
+static int choose_attachment(struct ebpfpub_tracer *t, struct tracer_syscall *s, size_t planned)
+{
+	enum ebpfpub_attach_mode mode = t->opts.attach_mode;
+	const char *name = s->layout.syscall;
+	char err[UTIL_ERR_SIZE];
+	int nr, r;
+
+	if (mode == EBPFPUB_ATTACH_PER_TRACEPOINT ||
+	    (mode == EBPFPUB_ATTACH_DEFAULT &&
+	     t->syscall_count + planned < EBPFPUB_DISPATCH_CROSSOVER))
+		return 0;
+	if (s->layout.ops && (s->layout.ops->extra_exit_syscall || s->layout.ops->exit_shared)) {
+		util_log(t->opts.log_fn, t->opts.log_ctx, EBPFPUB_LOG_INFO,
+			 "syscall '%s' stays on its own tracepoints (mixed mode): its serializer shares an exit tracepoint with another syscall",
+			 name);
+		return 0;
+	}
+	nr = syscall_number(name);
+	if (nr < 0 || number_dispatched(t, nr)) {
+		util_log(t->opts.log_fn, t->opts.log_ctx, EBPFPUB_LOG_INFO,
+			 "syscall '%s' stays on its own tracepoints (mixed mode): %s", name,
+			 nr < 0 ? "this build of libebpfpub knows no x86-64 number for it (newer than its build headers)"
+				: "its number is dispatched to another name already");
+		return 0;
+	}
+	if (!t->dispatch) {
+		if (t->dispatch_failed)
+			return mode == EBPFPUB_ATTACH_DISPATCH
+				       ? fail(t, -EOPNOTSUPP,
+					      "syscall '%s': dispatch is not available on this kernel (see the earlier message; ebpftracer --check)",
+					      name)
+				       : 0;
+		r = start_dispatch(t, err, sizeof(err));
+		if (r < 0) {
+			if (mode == EBPFPUB_ATTACH_DISPATCH)
+				return fail(t, r == -EPERM ? r : -EOPNOTSUPP,
+					    "syscall '%s': attach_mode is EBPFPUB_ATTACH_DISPATCH, but %s",
+					    name, err);
+			t->dispatch_failed = true;
+			util_log(t->opts.log_fn, t->opts.log_ctx, EBPFPUB_LOG_WARNING,
+				 "%s: every syscall is attached to its own tracepoints instead", err);
+			return 0;
+		}
+	}
+	s->dispatched = true;
+	s->nr = nr;
+	t->dispatched_count++;
+	return 0;
+}
+
+static int add_one(struct ebpfpub_tracer *t, const char *name, size_t planned);
+
 int ebpfpub_tracer_add_syscall(struct ebpfpub_tracer *t, const char *name)
 {
-	struct tracer_syscall *s = NULL, **grown;
 	int r;
 
 	if (!t || !name || !*name)
@@ -748,6 +870,17 @@ int ebpfpub_tracer_add_syscall(struct ebpfpub_tracer *t, const char *name)
 	r = begin_change(t, "ebpfpub_tracer_add_syscall()");
 	if (r < 0)
 		return r;
+	return add_one(t, name, 1);
+}
+
+/* Adds NAME, one of PLANNED syscalls that the caller's call adds (the attachment is chosen
+ * for all of them). */
+static int add_one(struct ebpfpub_tracer *t, const char *name, size_t planned)
+{
+	struct tracer_syscall *s = NULL, **grown;
+	int r;
+
+	t->last_error[0] = '\0';
 	if (find_syscall(t, name))
 		return fail(t, -EEXIST, "syscall '%s' is traced already", name);
 	if (!known_syscall(t, name))
@@ -755,6 +888,9 @@ int ebpfpub_tracer_add_syscall(struct ebpfpub_tracer *t, const char *name)
 	r = syscall_new(t, name, &s);
 	if (r < 0)
 		return r;
+	r = choose_attachment(t, s, planned);
+	if (r < 0)
+		goto err;
 	if (ebpfpub_perf_output_kind(t->output) == EBPFPUB_OUTPUT_PERF_ARRAY &&
 	    s->layout.storage.area_size > 65000) {
 		r = fail(t, -EINVAL,
@@ -805,20 +941,19 @@ err:
 	return r;
 }
 
-int ebpfpub_tracer_add_all_syscalls(struct ebpfpub_tracer *t)
+/* Adds each of NAMES (COUNT of them) not traced yet, choosing the attachment for the set. */
+static int add_many(struct ebpfpub_tracer *t, const char *const *names, size_t count)
 {
-	char **n;
+	size_t planned = 0, i;
 	int added = 0, first_error = 0, failed = 0, r;
 
-	if (!t)
-		return -EINVAL;
-	r = begin_change(t, "ebpfpub_tracer_add_all_syscalls()");
-	if (r < 0)
-		return r;
-	for (n = t->names; *n; n++) {
-		if (find_syscall(t, *n))
+	for (i = 0; i < count; i++)
+		if (!find_syscall(t, names[i]))
+			planned++;
+	for (i = 0; i < count; i++) {
+		if (find_syscall(t, names[i]))
 			continue;
-		r = ebpfpub_tracer_add_syscall(t, *n);
+		r = add_one(t, names[i], planned);
 		if (r < 0) {
 			failed++;
 			if (!first_error)
@@ -832,6 +967,48 @@ int ebpfpub_tracer_add_all_syscalls(struct ebpfpub_tracer *t)
 			 "%d syscall(s) could not be traced; the last error: %s", failed,
 			 t->last_error);
 	return added ? added : (first_error ? first_error : -ENOENT);
+}
+
+int ebpfpub_tracer_add_all_syscalls(struct ebpfpub_tracer *t)
+{
+	size_t n = 0;
+	int r;
+
+	if (!t)
+		return -EINVAL;
+	r = begin_change(t, "ebpfpub_tracer_add_all_syscalls()");
+	if (r < 0)
+		return r;
+	while (t->names[n])
+		n++;
+	return add_many(t, (const char *const *)t->names, n);
+}
+
+int ebpfpub_tracer_add_syscalls(struct ebpfpub_tracer *t, const char *const *names,
+				size_t count)
+{
+	size_t i;
+	int r;
+
+	if (!t || (count && !names))
+		return -EINVAL;
+	for (i = 0; i < count; i++)
+		if (!names[i] || !names[i][0])
+			return -EINVAL;
+	r = begin_change(t, "ebpfpub_tracer_add_syscalls()");
+	if (r < 0)
+		return r;
+	return add_many(t, names, count);
+}
+
+enum ebpfpub_attach_mode ebpfpub_tracer_syscall_attach_mode(const struct ebpfpub_tracer *t,
+							    const char *name)
+{
+	const struct tracer_syscall *s = t && name ? find_syscall(t, name) : NULL;
+
+	if (!s)
+		return EBPFPUB_ATTACH_DEFAULT;
+	return s->dispatched ? EBPFPUB_ATTACH_DISPATCH : EBPFPUB_ATTACH_PER_TRACEPOINT;
 }
 
 static int register_copy(struct ebpfpub_tracer *t, const char *name,
@@ -1106,7 +1283,7 @@ uint64_t ebpfpub_tracer_memory_usage(const struct ebpfpub_tracer *t)
 
 	if (!t)
 		return 0;
-	sum = util_fd_memlock(t->counters_fd);
+	sum = util_fd_memlock(t->counters_fd) + dispatch_memory(t->dispatch);
 	if (t->task_storage_fd >= 0)
 		sum += util_fd_memlock(t->task_storage_fd);
 	for (i = 0; i < t->syscall_count; i++)

@@ -8,6 +8,7 @@
  */
 #include <ebpfpub/ebpfpub.h>
 
+#include "dispatch.h"
 #include "feature_probes.h"
 #include "tracefs.h"
 
@@ -612,6 +613,14 @@ int ebpfpub_features_probe(const char *tracefs_path, const char *const *names, s
 	all.cgroup2 = features_find_cgroup2(FEATURES_MOUNTINFO, all.cgroup2_path,
 					    sizeof(all.cgroup2_path));
 	all.audit_loginuid = features_probe_loginuid();
+	{
+		char why[256];
+
+		all.dispatch = features_can_load()
+				       ? dispatch_probe(all.tracefs_path[0] ? all.tracefs_path : NULL,
+							why, sizeof(why))
+				       : EBPFPUB_FEATURE_UNKNOWN;
+	}
 
 	ret = features_find_missing(&all, names, count);
 	if (ret)
@@ -719,6 +728,11 @@ static void features_describe_programs(struct features_out *out,
 	features_line(out, "audit login uid", features->audit_loginuid,
 		      "no " FEATURES_LOGINUID " (CONFIG_AUDIT): not used by this version",
 		      "/proc is not readable");
+	if (FEATURES_HAS(features, dispatch))
+		features_line(out, "dispatch (raw_syscalls + tail calls)", features->dispatch,
+			      "no raw_syscalls tracepoints, tail calls or x86-64 syscall numbers: "
+			      "every syscall is attached to its own tracepoints",
+			      FEATURES_UNPROBED);
 }
 
 int ebpfpub_features_describe(const struct ebpfpub_features *features, char *buf, size_t size)

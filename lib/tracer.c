@@ -944,6 +944,7 @@ err:
 /* Adds each of NAMES (COUNT of them) not traced yet, choosing the attachment for the set. */
 static int add_many(struct ebpfpub_tracer *t, const char *const *names, size_t count)
 {
+	char last_failure[UTIL_ERR_SIZE] = "";
 	size_t planned = 0, i;
 	int added = 0, first_error = 0, failed = 0, r;
 
@@ -955,6 +956,7 @@ static int add_many(struct ebpfpub_tracer *t, const char *const *names, size_t c
 			continue;
 		r = add_one(t, names[i], planned);
 		if (r < 0) {
+			snprintf(last_failure, sizeof(last_failure), "%s", t->last_error);
 			failed++;
 			if (!first_error)
 				first_error = r;
@@ -962,10 +964,13 @@ static int add_many(struct ebpfpub_tracer *t, const char *const *names, size_t c
 		}
 		added++;
 	}
-	if (failed)
+	if (failed) {
+		/* What the last failure said, not the empty text of a later success. */
+		snprintf(t->last_error, sizeof(t->last_error), "%s", last_failure);
 		util_log(t->opts.log_fn, t->opts.log_ctx, EBPFPUB_LOG_WARNING,
 			 "%d syscall(s) could not be traced; the last error: %s", failed,
 			 t->last_error);
+	}
 	return added ? added : (first_error ? first_error : -ENOENT);
 }
 

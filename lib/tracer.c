@@ -942,7 +942,8 @@ err:
 }
 
 /* Adds each of NAMES (COUNT of them) not traced yet, choosing the attachment for the set. */
-static int add_many(struct ebpfpub_tracer *t, const char *const *names, size_t count)
+static int add_many(struct ebpfpub_tracer *t, const char *const *names, size_t count,
+		    bool summarize)
 {
 	char last_failure[UTIL_ERR_SIZE] = "";
 	size_t planned = 0, i;
@@ -967,6 +968,9 @@ static int add_many(struct ebpfpub_tracer *t, const char *const *names, size_t c
 	if (failed) {
 		/* What the last failure said, not the empty text of a later success. */
 		snprintf(t->last_error, sizeof(t->last_error), "%s", last_failure);
+	}
+	if (failed && summarize) {
+		/* Each failure was logged as an error already; all-syscalls says how many. */
 		util_log(t->opts.log_fn, t->opts.log_ctx, EBPFPUB_LOG_WARNING,
 			 "%d syscall(s) could not be traced; the last error: %s", failed,
 			 t->last_error);
@@ -986,7 +990,7 @@ int ebpfpub_tracer_add_all_syscalls(struct ebpfpub_tracer *t)
 		return r;
 	while (t->names[n])
 		n++;
-	return add_many(t, (const char *const *)t->names, n);
+	return add_many(t, (const char *const *)t->names, n, true);
 }
 
 int ebpfpub_tracer_add_syscalls(struct ebpfpub_tracer *t, const char *const *names,
@@ -1003,7 +1007,7 @@ int ebpfpub_tracer_add_syscalls(struct ebpfpub_tracer *t, const char *const *nam
 	r = begin_change(t, "ebpfpub_tracer_add_syscalls()");
 	if (r < 0)
 		return r;
-	return add_many(t, names, count);
+	return add_many(t, names, count, false);
 }
 
 enum ebpfpub_attach_mode ebpfpub_tracer_syscall_attach_mode(const struct ebpfpub_tracer *t,

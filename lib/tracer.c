@@ -46,8 +46,9 @@ struct tracer_syscall {
 	int nr;                       /* its syscall number (dispatched), else -1 */
 	bool entry_in_task;           /* its entries wait in the tracer's task storage */
 	uint64_t memory;
-	char *ir;
-	char *insns_text;
+	char *ir;                     /* made on request (ebpfpub_tracer_program_text) */
+	char *insns_text;             /* made on request from the copies below */
+	struct loader_program insns[2]; /* what was loaded: enter, exit */
 };
 
 struct registered_serializer {
@@ -300,6 +301,8 @@ static void syscall_detach(struct tracer_syscall *s)
 	free(s->ir);
 	free(s->insns_text);
 	s->ir = s->insns_text = NULL;
+	loader_program_release(&s->insns[0]);
+	loader_program_release(&s->insns[1]);
 }
 
 static void syscall_free(struct ebpfpub_tracer *t, struct tracer_syscall *s)
@@ -589,10 +592,10 @@ static int load_program(struct ebpfpub_tracer *t, struct tracer_syscall *s,
 	if (r < 0)
 		return fail(t, r, "%s: %s", what, err);
 	snprintf(pname, sizeof(pname), "ep%c_%s", enter ? 'n' : 'x', name);
-	codegen_disassemble_append(&s->insns_text, enter ? "enter" : "exit", prog.insns,
-				   prog.insn_count);
 	r = loader_load(&prog, pname, what, err, sizeof(err));
-	loader_program_release(&prog);
+	/* Kept for ebpfpub_tracer_program_text(), disassembled only if it is called. */
+	loader_program_release(&s->insns[enter ? 0 : 1]);
+	s->insns[enter ? 0 : 1] = prog;
 	if (r < 0)
 		return fail_with(t, r, err);
 	*prog_fd = r;
@@ -736,6 +739,7 @@ static int generate_and_attach(struct ebpfpub_tracer *t, struct tracer_syscall *
 	}
 	t->codegen_used = true;
 	fill_env(t, s, &env);
+	codegen_set_ir_text(t->cg, false);
 	r = codegen_syscall(t->cg, &s->layout, &env, &obj, err, sizeof(err));
 	if (r < 0)
 		return fail_with(t, r, err);
@@ -1320,6 +1324,27 @@ const char *ebpfpub_tracer_syscall_name(const struct ebpfpub_tracer *t, size_t i
 	return t && i < t->syscall_count ? t->syscalls[i]->layout.syscall : NULL;
 }
 
+/* The IR of S's programs, generated again as when they were loaded (same layout and
+ * environment, so the same module): printing it at every add would cost ~6% of start-up. */
+static void regenerate_ir(struct ebpfpub_tracer *t, struct tracer_syscall *s)
+{
+	struct codegen_object obj = { 0 };
+	struct codegen_env env;
+	char err[UTIL_ERR_SIZE];
+
+	if (!t->cg && codegen_new(&t->cg, err, sizeof(err)) < 0)
+		return;
+	t->codegen_used = true;
+	fill_env(t, s, &env);
+	codegen_set_ir_text(t->cg, true);
+	if (codegen_syscall(t->cg, &s->layout, &env, &obj, err, sizeof(err)) == 0) {
+		s->ir = obj.ir;
+		obj.ir = NULL;
+	}
+	codegen_set_ir_text(t->cg, false);
+	codegen_object_release(&obj);
+}
+
 const char *ebpfpub_tracer_program_text(const struct ebpfpub_tracer *t, const char *name,
 					enum ebpfpub_program_text what)
 {
@@ -1332,8 +1357,16 @@ const char *ebpfpub_tracer_program_text(const struct ebpfpub_tracer *t, const ch
 		return NULL;
 	switch (what) {
 	case EBPFPUB_PROGRAM_IR:
+		if (!s->ir)
+			regenerate_ir((struct ebpfpub_tracer *)t, s);
 		return s->ir;
 	case EBPFPUB_PROGRAM_INSNS:
+		if (!s->insns_text && s->insns[0].insns) {
+			codegen_disassemble_append(&s->insns_text, "exit", s->insns[1].insns,
+						   s->insns[1].insn_count);
+			codegen_disassemble_append(&s->insns_text, "enter", s->insns[0].insns,
+						   s->insns[0].insn_count);
+		}
 		return s->insns_text;
 	}
 	return NULL;

@@ -10,6 +10,9 @@
  * while a thread of this process drains the events.
  *
  *   many_syscalls [CALLS]      (default 200000 getpid and 50000 mkdir calls per measure)
+ *
+ * Also measured: the floor of dispatch, empty programs on raw_syscalls/sys_enter and
+ * sys_exit (every syscall runs a program there, traced or not).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -98,8 +101,9 @@ static void measure(double v[2])
 	}
 }
 
-/* The floor: r0 = 0; exit on sys_enter_mkdir and sys_exit_mkdir. */
-static int floor_attach(const char *event)
+/* The floor: r0 = 0; exit on sys_enter_mkdir and sys_exit_mkdir. With CATEGORY
+ * raw_syscalls, the floor of dispatch: an empty program on every syscall. */
+static int floor_attach(const char *category, const char *event)
 {
 	struct bpf_insn insns[] = {
 		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0 },
@@ -109,7 +113,7 @@ static int floor_attach(const char *event)
 	char path[256], buf[32];
 	int prog, fd, n;
 
-	snprintf(path, sizeof(path), "/sys/kernel/tracing/events/syscalls/%s/id", event);
+	snprintf(path, sizeof(path), "/sys/kernel/tracing/events/%s/%s/id", category, event);
 	fd = open(path, O_RDONLY);
 	if (fd < 0)
 		return -1;
@@ -157,8 +161,8 @@ static void quiet(void *ctx, enum ebpfpub_log_level level, const char *msg)
 
 int main(int argc, char **argv)
 {
-	static const int sizes[] = { 1, 10, 50, 0 };
-	double base[2], floor_v[2];
+	static const int sizes[] = { 1, 5, 8, 10, 50, 0 };
+	double base[2], floor_v[2], raw_floor[2];
 	char **all = NULL;
 	const char **names;
 	int n_all, cmd[2], res[2], fe, fx, m;
@@ -197,14 +201,21 @@ int main(int argc, char **argv)
 	child = (uint32_t)pid;
 
 	measure(base);
-	fe = floor_attach("sys_enter_mkdir");
-	fx = floor_attach("sys_exit_mkdir");
+	fe = floor_attach("syscalls", "sys_enter_mkdir");
+	fx = floor_attach("syscalls", "sys_exit_mkdir");
 	measure(floor_v);
+	close(fe);
+	close(fx);
+	fe = floor_attach("raw_syscalls", "sys_enter");
+	fx = floor_attach("raw_syscalls", "sys_exit");
+	measure(raw_floor);
 	close(fe);
 	close(fx);
 	printf("untraced:          getpid %6.1f ns   mkdir %6.1f ns\n", base[0], base[1]);
 	printf("floor (empty progs on mkdir): getpid %6.1f ns (x%.2f)   mkdir %6.1f ns (x%.2f)\n",
 	       floor_v[0], floor_v[0] / base[0], floor_v[1], floor_v[1] / base[1]);
+	printf("dispatch floor (empty progs on raw_syscalls): getpid %6.1f ns (x%.2f)   mkdir %6.1f ns (x%.2f)\n",
+	       raw_floor[0], raw_floor[0] / base[0], raw_floor[1], raw_floor[1] / base[1]);
 	printf("%-15s %5s %9s %9s %9s %9s %7s %9s %7s %6s\n", "mode", "n", "start_s", "stop_s",
 	       "mem_MiB", "getpid_ns", "x_base", "mkdir_ns", "x_base", "lost");
 	for (m = 1; m <= 2; m++) {

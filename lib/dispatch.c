@@ -7,6 +7,8 @@
 
 #include <bpf/bpf.h>
 #include <linux/bpf.h>
+#include <linux/membarrier.h>
+#include <sys/syscall.h>
 
 #include "dispatch.h"
 #include "loader.h"
@@ -142,6 +144,11 @@ void dispatch_clear_enter(struct dispatch *d, uint32_t nr)
 void dispatch_clear_exit(struct dispatch *d, uint32_t nr)
 {
 	bpf_map_delete_elem(d->exit_array, &nr);
+}
+
+void dispatch_wait_running(void)
+{
+	(void)syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0);
 }
 
 uint64_t dispatch_memory(const struct dispatch *d)

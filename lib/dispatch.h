@@ -33,6 +33,12 @@ int dispatch_set(struct dispatch *d, uint32_t nr, int enter_fd, int exit_fd, cha
 void dispatch_clear_enter(struct dispatch *d, uint32_t nr);
 void dispatch_clear_exit(struct dispatch *d, uint32_t nr);
 
+/* Waits until programs taken out of the arrays have stopped running on every CPU (a program
+ * that was tail-called just before may still be writing its record): the kernel runs them
+ * with preemption off, so one RCU grace period (membarrier's MEMBARRIER_CMD_GLOBAL) is
+ * enough. Without membarrier it returns at once; a late record is then counted malformed. */
+void dispatch_wait_running(void);
+
 /* Kernel memory of the arrays and the dispatchers. */
 uint64_t dispatch_memory(const struct dispatch *d);
 

@@ -1389,6 +1389,10 @@ int ebpfpub_tracer_remove_syscall(struct ebpfpub_tracer *t, const char *name)
 	if (!s)
 		return fail(t, -ENOENT, "syscall '%s' is not traced", name);
 	/* Detach, then hand over what it had already output, then account for it. */
+	if (s->in_arrays) {
+		syscall_detach_programs(s);
+		dispatch_wait_running();
+	}
 	syscall_detach_programs(s);
 	__atomic_store_n(&t->polling, 1, __ATOMIC_RELEASE);
 	r = output_poll(t->output, t, t->epoll_fd, 0, &not_stopped);

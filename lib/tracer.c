@@ -724,6 +724,9 @@ static int attach_extra_exit(struct ebpfpub_tracer *t, struct tracer_syscall *s,
 	return 0;
 }
 
+static int attach_generated(struct ebpfpub_tracer *t, struct tracer_syscall *s,
+			    struct codegen_object *obj);
+
 /* Generates, loads and attaches both programs of S. */
 static int generate_and_attach(struct ebpfpub_tracer *t, struct tracer_syscall *s)
 {
@@ -743,15 +746,23 @@ static int generate_and_attach(struct ebpfpub_tracer *t, struct tracer_syscall *
 	r = codegen_syscall(t->cg, &s->layout, &env, &obj, err, sizeof(err));
 	if (r < 0)
 		return fail_with(t, r, err);
-	s->ir = obj.ir;
-	obj.ir = NULL;
+	return attach_generated(t, s, &obj);
+}
+
+/* Loads and attaches the programs of OBJ (released here), generated for S. */
+static int attach_generated(struct ebpfpub_tracer *t, struct tracer_syscall *s,
+			    struct codegen_object *obj)
+{
+	char err[UTIL_ERR_SIZE];
+	int r;
+
 	/* Exit first: a call whose enter program ran always meets its exit program. */
-	r = load_program(t, s, &obj, false, &s->exit_fd, &s->exit_link);
+	r = load_program(t, s, obj, false, &s->exit_fd, &s->exit_link);
 	if (r == 0 && s->layout.ops && s->layout.ops->extra_exit_syscall)
 		r = attach_extra_exit(t, s, s->layout.ops->extra_exit_syscall);
 	if (r == 0)
-		r = load_program(t, s, &obj, true, &s->enter_fd, &s->enter_link);
-	codegen_object_release(&obj);
+		r = load_program(t, s, obj, true, &s->enter_fd, &s->enter_link);
+	codegen_object_release(obj);
 	if (r == 0 && s->dispatched) {
 		r = dispatch_set(t->dispatch, (uint32_t)s->nr, s->enter_fd, s->exit_fd, err,
 				 sizeof(err));
@@ -879,7 +890,37 @@ int ebpfpub_tracer_add_syscall(struct ebpfpub_tracer *t, const char *name)
 
 /* Adds NAME, one of PLANNED syscalls that the caller's call adds (the attachment is chosen
  * for all of them). */
+static int prepare_one(struct ebpfpub_tracer *t, const char *name, size_t planned,
+		       struct tracer_syscall **out);
+static int finish_one(struct ebpfpub_tracer *t, struct tracer_syscall *s,
+		      struct codegen_object *obj);
+
 static int add_one(struct ebpfpub_tracer *t, const char *name, size_t planned)
+{
+	struct tracer_syscall *s;
+	int r = prepare_one(t, name, planned, &s);
+
+	return r < 0 ? r : finish_one(t, s, NULL);
+}
+
+static void unlink_syscall(struct ebpfpub_tracer *t, struct tracer_syscall *s)
+{
+	size_t i;
+
+	for (i = 0; i < t->syscall_count; i++)
+		if (t->syscalls[i] == s)
+			break;
+	if (i == t->syscall_count)
+		return;
+	memmove(&t->syscalls[i], &t->syscalls[i + 1],
+		(t->syscall_count - i - 1) * sizeof(*t->syscalls));
+	t->syscall_count--;
+}
+
+/* Everything of adding NAME up to code generation; S is listed in the tracer from now on
+ * (so that a name or number twice in a set is refused), and finish_one() completes it. */
+static int prepare_one(struct ebpfpub_tracer *t, const char *name, size_t planned,
+		       struct tracer_syscall **out)
 {
 	struct tracer_syscall *s = NULL, **grown;
 	int r;
@@ -915,7 +956,28 @@ static int add_one(struct ebpfpub_tracer *t, const char *name, size_t planned)
 		fail(t, r, "syscall '%s': out of memory", name);
 		goto err;
 	}
-	r = generate_and_attach(t, s);
+	grown = realloc(t->syscalls, (t->syscall_count + 1) * sizeof(*grown));
+	if (!grown) {
+		r = fail(t, -ENOMEM, "syscall '%s': out of memory", name);
+		goto err;
+	}
+	t->syscalls = grown;
+	t->syscalls[t->syscall_count++] = s;
+	*out = s;
+	return 0;
+err:
+	syscall_free(t, s);
+	return r;
+}
+
+/* Generates S's programs (or takes OBJ, generated already), loads and attaches them. */
+static int finish_one(struct ebpfpub_tracer *t, struct tracer_syscall *s,
+		      struct codegen_object *obj)
+{
+	const char *name = s->layout.syscall;
+	int r;
+
+	r = obj ? attach_generated(t, s, obj) : generate_and_attach(t, s);
 	if (r < 0 && s->entry_in_task &&
 	    t->opts.entry_storage == EBPFPUB_ENTRY_STORAGE_DEFAULT) {
 		/* A verifier without task storage for tracepoints: the event map then. */
@@ -932,34 +994,132 @@ static int add_one(struct ebpfpub_tracer *t, const char *name, size_t planned)
 		goto err;
 	s->memory = util_fd_memlock(s->event_map_fd) + util_fd_memlock(s->enter_fd) +
 		    util_fd_memlock(s->exit_fd);
-	grown = realloc(t->syscalls, (t->syscall_count + 1) * sizeof(*grown));
-	if (!grown) {
-		r = fail(t, -ENOMEM, "syscall '%s': out of memory", name);
-		goto err;
-	}
-	t->syscalls = grown;
-	t->syscalls[t->syscall_count++] = s;
 	return 0;
 err:
+	unlink_syscall(t, s);
 	syscall_free(t, s);
 	return r;
 }
 
-/* Adds each of NAMES (COUNT of them) not traced yet, choosing the attachment for the set. */
+/* One syscall of a set whose programs are generated on several threads. */
+struct pending_codegen {
+	struct tracer_syscall *s;
+	struct codegen_env env;
+	struct codegen_object obj;
+	int r;
+	char err[UTIL_ERR_SIZE];
+};
+
+struct codegen_batch {
+	struct pending_codegen *items;
+	size_t count;
+	size_t next;                  /* the next item to take (atomic) */
+};
+
+static void batch_run(struct codegen_batch *b, struct codegen *cg)
+{
+	size_t i;
+
+	while ((i = __atomic_fetch_add(&b->next, 1, __ATOMIC_RELAXED)) < b->count) {
+		struct pending_codegen *p = &b->items[i];
+
+		p->r = codegen_syscall(cg, &p->s->layout, &p->env, &p->obj, p->err, sizeof(p->err));
+	}
+}
+
+/* A helper thread: its own LLVM context and target machine (LLVM allows one thread per
+ * context); a thread that cannot make one leaves the work to the others. */
+static void *batch_worker(void *arg)
+{
+	struct codegen *cg;
+	char err[256];
+
+	if (codegen_new(&cg, err, sizeof(err)) < 0)
+		return NULL;
+	codegen_set_ir_text(cg, false);
+	batch_run(arg, cg);
+	codegen_free(cg);
+	return NULL;
+}
+
+/* Generates the programs of the COUNT items, on this thread and up to three more (one per
+ * other online CPU): LLVM's instruction selection is ~80 % of adding a syscall. */
+static void generate_batch(struct ebpfpub_tracer *t, struct pending_codegen *items, size_t count)
+{
+	struct codegen_batch b = { .items = items, .count = count };
+	pthread_t threads[3];
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t n = 0, i, want = cpus > 1 ? (size_t)cpus - 1 : 0;
+	char err[UTIL_ERR_SIZE];
+	int r;
+
+	if (!t->cg) {
+		r = codegen_new(&t->cg, err, sizeof(err));
+		if (r < 0) {
+			for (i = 0; i < count; i++) {
+				items[i].r = r;
+				snprintf(items[i].err, sizeof(items[i].err), "%s", err);
+			}
+			return;
+		}
+	}
+	t->codegen_used = true;
+	codegen_set_ir_text(t->cg, false);
+	if (want > ARRAY_SIZE(threads))
+		want = ARRAY_SIZE(threads);
+	if (want > count / 8)
+		want = count / 8;   /* a few syscalls: not worth a thread's LLVM context */
+	for (i = 0; i < want; i++)
+		if (pthread_create(&threads[n], NULL, batch_worker, &b) == 0)
+			n++;
+	batch_run(&b, t->cg);
+	for (i = 0; i < n; i++)
+		pthread_join(threads[i], NULL);
+}
+
+/* Adds each of NAMES (COUNT of them) not traced yet, choosing the attachment for the set:
+ * prepared one by one, generated in parallel, then loaded and attached one by one. */
 static int add_many(struct ebpfpub_tracer *t, const char *const *names, size_t count,
 		    bool summarize)
 {
 	char last_failure[UTIL_ERR_SIZE] = "";
-	size_t planned = 0, i;
+	struct pending_codegen *items;
+	struct tracer_syscall *s;
+	size_t planned = 0, n = 0, i;
 	int added = 0, first_error = 0, failed = 0, r;
 
 	for (i = 0; i < count; i++)
 		if (!find_syscall(t, names[i]))
 			planned++;
+	items = calloc(planned ? planned : 1, sizeof(*items));
+	if (!items)
+		return fail(t, -ENOMEM, "adding %zu syscalls: out of memory", planned);
 	for (i = 0; i < count; i++) {
 		if (find_syscall(t, names[i]))
 			continue;
-		r = add_one(t, names[i], planned);
+		r = prepare_one(t, names[i], planned, &s);
+		if (r == 0) {
+			items[n].s = s;
+			fill_env(t, s, &items[n].env);
+			n++;
+			continue;
+		}
+		snprintf(last_failure, sizeof(last_failure), "%s", t->last_error);
+		failed++;
+		if (!first_error)
+			first_error = r;
+	}
+	generate_batch(t, items, n);
+	for (i = 0; i < n; i++) {
+		s = items[i].s;
+		if (items[i].r < 0) {
+			r = fail(t, items[i].r, "%s", items[i].err);
+			unlink_syscall(t, s);
+			syscall_free(t, s);
+		} else {
+			t->last_error[0] = '\0';
+			r = finish_one(t, s, &items[i].obj);
+		}
 		if (r < 0) {
 			snprintf(last_failure, sizeof(last_failure), "%s", t->last_error);
 			failed++;
@@ -969,6 +1129,7 @@ static int add_many(struct ebpfpub_tracer *t, const char *const *names, size_t c
 		}
 		added++;
 	}
+	free(items);
 	if (failed) {
 		/* What the last failure said, not the empty text of a later success. */
 		snprintf(t->last_error, sizeof(t->last_error), "%s", last_failure);

@@ -159,9 +159,11 @@ int codegen_syscall(struct codegen *cg, const struct layout *layout,
 		goto out;
 	}
 
-	ir = LLVMPrintModuleToString(mod);
-	obj->ir = ir ? strdup(ir) : NULL;
-	LLVMDisposeMessage(ir);
+	if (!cg->no_ir_text) {
+		ir = LLVMPrintModuleToString(mod);
+		obj->ir = ir ? strdup(ir) : NULL;
+		LLVMDisposeMessage(ir);
+	}
 
 	if (LLVMVerifyModule(mod, LLVMReturnStatusAction, &msg)) {
 		util_errf(err, err_size, "syscall '%s': the generated module is invalid: %s",
@@ -193,6 +195,11 @@ out:
 	if (r < 0)
 		codegen_object_release(obj);
 	return r;
+}
+
+void codegen_set_ir_text(struct codegen *cg, bool on)
+{
+	cg->no_ir_text = !on;
 }
 
 void codegen_object_release(struct codegen_object *obj)

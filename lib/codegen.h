@@ -90,6 +90,10 @@ struct codegen_env {
 	int gate_fd;
 	uint32_t gate_key;
 	uint32_t generation;
+	/* Dispatch mode: skip ia32 calls (thread_info.status & TS_COMPAT, at this offset in
+	 * task_struct). */
+	bool skip_compat;
+	uint32_t task_status_offset;
 };
 
 struct codegen;
@@ -109,6 +113,10 @@ int codegen_syscall(struct codegen *cg, const struct layout *layout,
 		    const struct codegen_env *env, struct codegen_object *obj, char *err,
 		    size_t err_size);
 void codegen_object_release(struct codegen_object *obj);
+
+/* Whether codegen_syscall also prints the module's IR into obj->ir (default: yes). Printing
+ * is ~6% of generating: a tracer asks for it only when the text is wanted. */
+void codegen_set_ir_text(struct codegen *cg, bool on);
 
 /* Appends "LABEL:\n" and the BPF instructions, one per line, to *TEXT (malloc'd). */
 int codegen_disassemble_append(char **text, const char *label, const void *insns, size_t count);

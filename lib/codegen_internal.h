@@ -14,6 +14,7 @@ struct codegen {
 	LLVMTargetDataRef data_layout;
 	char *triple;
 	char diag[1024];      /* last diagnostic from LLVM, for error messages */
+	bool no_ir_text;      /* codegen_syscall leaves obj->ir NULL (see codegen_set_ir_text) */
 };
 
 #endif

@@ -13,6 +13,7 @@
 #include <linux/bpf.h>
 
 #include "codegen_context.h"
+#include "codegen_compat.h"
 #include "codegen_items.h"
 #include "codegen_programs.h"
 #include "codegen_rules.h"
@@ -139,6 +140,7 @@ static void emit_enter(struct cg_fn *f)
 	LLVMValueRef pid_tgid, rec, rules_mask;
 	uint32_t i;
 
+	cg_skip_compat(f, out);
 	cg_rules_gate(f, out);
 	pid_tgid = cg_helper0(f, BPF_FUNC_get_current_pid_tgid);
 	emit_pid_filters(f, pid_tgid, filtered);
@@ -292,6 +294,7 @@ static void emit_exit(struct cg_fn *f)
 	LLVMValueRef pid_tgid, key, entry, rec, a[3], retval;
 	uint32_t i;
 
+	cg_skip_compat(f, out);
 	pid_tgid = cg_helper0(f, BPF_FUNC_get_current_pid_tgid);
 	emit_pid_filters(f, pid_tgid, out);
 	key = cg_slot(f, f->i64, 1);

@@ -9,6 +9,7 @@
 #include <ebpfpub/ebpfpub.h>
 
 #include "context_offsets.h"
+#include "dispatch.h"
 #include "feature_probes.h"
 #include "tracefs.h"
 
@@ -636,6 +637,14 @@ int ebpfpub_features_probe(const char *tracefs_path, const char *const *names, s
 					    sizeof(all.cgroup2_path));
 	all.audit_loginuid = features_probe_loginuid();
 	features_probe_context(&all);
+	{
+		char why[256];
+
+		all.dispatch = features_can_load()
+				       ? dispatch_probe(all.tracefs_path[0] ? all.tracefs_path : NULL,
+							why, sizeof(why))
+				       : EBPFPUB_FEATURE_UNKNOWN;
+	}
 
 	ret = features_find_missing(&all, names, count);
 	if (ret)
@@ -754,6 +763,11 @@ static void features_describe_programs(struct features_out *out,
 		      "no css_set/cgroup/kernfs_node BTF: no cgroup path nor container", NULL);
 	features_line(out, "bpf_get_current_cgroup_id", features->cgroup_id_helper,
 		      "Linux 4.18 or later: no cgroup id nor container", FEATURES_UNPROBED);
+	if (FEATURES_HAS(features, dispatch))
+		features_line(out, "dispatch (raw_syscalls + tail calls)", features->dispatch,
+			      "no raw_syscalls tracepoints, tail calls or x86-64 syscall numbers: "
+			      "every syscall is attached to its own tracepoints",
+			      FEATURES_UNPROBED);
 }
 
 int ebpfpub_features_describe(const struct ebpfpub_features *features, char *buf, size_t size)

@@ -179,11 +179,16 @@ int loader_attach(int prog_fd, uint32_t id, const char *what, char *err, size_t 
 
 int loader_tracepoint_id(const char *tracefs, const char *event, uint32_t *id)
 {
+	return loader_event_id(tracefs, "syscalls", event, id);
+}
+
+int loader_event_id(const char *tracefs, const char *category, const char *event, uint32_t *id)
+{
 	char path[512], buf[32];
 	ssize_t n;
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/events/syscalls/%s/id", tracefs, event);
+	snprintf(path, sizeof(path), "%s/events/%s/%s/id", tracefs, category, event);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -229,6 +234,33 @@ int loader_btf_member_offset(const struct btf *btf, uint32_t type_id, const char
 		}
 	}
 	return -ENOENT;
+}
+
+int loader_task_status_offset(uint32_t *offset, char *err, size_t err_size)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	uint32_t thread_info, status;
+	int task, ti, r;
+
+	if (!btf) {
+		util_errf(err, err_size, "kernel BTF (/sys/kernel/btf/vmlinux) is not readable: %s",
+			  strerror(errno));
+		return -ENOENT;
+	}
+	task = btf__find_by_name_kind(btf, "task_struct", BTF_KIND_STRUCT);
+	ti = btf__find_by_name_kind(btf, "thread_info", BTF_KIND_STRUCT);
+	r = task > 0 && ti > 0 ? 0 : -ENOENT;
+	if (!r)
+		r = loader_btf_member_offset(btf, (uint32_t)task, "thread_info", &thread_info, 0);
+	if (!r)
+		r = loader_btf_member_offset(btf, (uint32_t)ti, "status", &status, 0);
+	if (!r)
+		*offset = thread_info + status;
+	else
+		util_errf(err, err_size,
+			  "kernel BTF lacks task_struct.thread_info or thread_info.status");
+	btf__free(btf);
+	return r;
 }
 
 int loader_mm_offsets(uint32_t *task_mm, uint32_t *mm_arg_start, uint32_t *mm_env_end, char *err,

@@ -38,6 +38,13 @@ struct btf;
 int loader_btf_member_offset(const struct btf *btf, uint32_t type_id, const char *name,
 			     uint32_t *offset, int depth);
 
+/* Reads <tracefs>/events/<category>/<event>/id (raw_syscalls/sys_enter...). */
+int loader_event_id(const char *tracefs, const char *category, const char *event, uint32_t *id);
+
+/* The offset of the current task's thread_info.status (x86: TS_COMPAT marks an ia32 call)
+ * inside task_struct, from the kernel BTF. */
+int loader_task_status_offset(uint32_t *offset, char *err, size_t err_size);
+
 /* The BTF offsets of task_struct.mm, mm_struct.arg_start and mm_struct.env_end (0 when it
  * is not where the exit program expects it), from /sys/kernel/btf/vmlinux. */
 int loader_mm_offsets(uint32_t *task_mm, uint32_t *mm_arg_start, uint32_t *mm_env_end, char *err,

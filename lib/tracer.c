@@ -18,11 +18,13 @@
 #include "feature_probes.h"
 #include "codegen.h"
 #include "decode.h"
+#include "dispatch.h"
 #include "layout.h"
 #include "loader.h"
 #include "perf_output.h"
 #include "rules.h"
 #include "serializer.h"
+#include "syscall_numbers.h"
 #include "task_storage.h"
 #include "tracefs.h"
 #include "tracer_context.h"
@@ -42,11 +44,15 @@ struct tracer_syscall {
 	int enter_fd, exit_fd;        /* programs */
 	int enter_link, exit_link;    /* perf events holding the attachments */
 	int exit_link2;               /* its exit program on the serializer's extra tracepoint */
+	bool dispatched;              /* reached through the tracer's dispatch program arrays */
+	bool in_arrays;               /* its programs are in those arrays now */
+	int nr;                       /* its syscall number (dispatched), else -1 */
 	bool entry_in_task;           /* its entries wait in the tracer's task storage */
 	bool internal;                /* traced for the process table only: not delivered */
 	uint64_t memory;
-	char *ir;
-	char *insns_text;
+	char *ir;                     /* made on request (ebpfpub_tracer_program_text) */
+	char *insns_text;             /* made on request from the copies below */
+	struct loader_program insns[2]; /* what was loaded: enter, exit */
 	struct rules_plan plan;       /* its rules, compiled into the programs */
 	uint32_t generation;          /* a rules reload replaces it by the next one */
 };
@@ -87,6 +93,10 @@ struct ebpfpub_tracer {
 	bool have_mm_offsets;
 	bool mm_offsets_tried;
 	uint32_t task_mm_offset, mm_arg_start_offset, mm_env_end_offset;
+	struct dispatch *dispatch;    /* the raw_syscalls dispatchers, while one is dispatched */
+	size_t dispatched_count;
+	bool dispatch_failed;         /* this kernel cannot: every syscall on its tracepoints */
+	uint32_t task_status_offset;  /* thread_info.status in task_struct (ia32 calls) */
 	uint64_t events, filtered, malformed, truncated, read_errors;
 	struct tracer_context context;
 	struct ebpfpub_tracer_stats retired;  /* kernel-side counts of removed syscalls */
@@ -150,6 +160,10 @@ static int take_options(struct ebpfpub_tracer *t, const struct ebpfpub_tracer_op
 	if (!o->callback) {
 		util_log(o->log_fn, o->log_ctx, EBPFPUB_LOG_ERROR,
 			 "tracer options: a callback is required");
+	} else if ((unsigned)o->attach_mode > EBPFPUB_ATTACH_DISPATCH) {
+		util_log(o->log_fn, o->log_ctx, EBPFPUB_LOG_ERROR,
+			 "tracer options: attach_mode %d is not an enum ebpfpub_attach_mode",
+			 (int)o->attach_mode);
 	} else if ((unsigned)o->entry_storage > EBPFPUB_ENTRY_STORAGE_EVENT_MAP) {
 		util_log(o->log_fn, o->log_ctx, EBPFPUB_LOG_ERROR,
 			 "tracer options: entry_storage %d is not an enum ebpfpub_entry_storage",
@@ -277,6 +291,11 @@ static void syscall_detach_programs(struct tracer_syscall *s)
 	size_t i;
 
 	/* Enter first: a call whose enter program ran still meets its exit program. */
+	if (s->in_arrays) {
+		dispatch_clear_enter(s->tracer->dispatch, (uint32_t)s->nr);
+		dispatch_clear_exit(s->tracer->dispatch, (uint32_t)s->nr);
+		s->in_arrays = false;
+	}
 	for (i = 0; i < ARRAY_SIZE(links); i++) {
 		if (*links[i] >= 0)
 			close(*links[i]);
@@ -290,6 +309,8 @@ static void syscall_detach(struct tracer_syscall *s)
 		       &s->event_map_fd };
 	size_t i;
 
+	/* A program array holds its own reference: take the programs out first. */
+	syscall_detach_programs(s);
 	/* Detach first: closing the perf events stops the programs from running. Each close
 	 * waits for an RCU grace period under the kernel's event_mutex (Linux 6.14+ made
 	 * syscall tracepoints faultable), ~40 ms apiece, so it cannot be done in parallel. */
@@ -301,6 +322,8 @@ static void syscall_detach(struct tracer_syscall *s)
 	free(s->ir);
 	free(s->insns_text);
 	s->ir = s->insns_text = NULL;
+	loader_program_release(&s->insns[0]);
+	loader_program_release(&s->insns[1]);
 }
 
 static void syscall_free(struct ebpfpub_tracer *t, struct tracer_syscall *s)
@@ -308,6 +331,11 @@ static void syscall_free(struct ebpfpub_tracer *t, struct tracer_syscall *s)
 	if (!s)
 		return;
 	syscall_detach(s);
+	if (s->dispatched && t->dispatched_count && !--t->dispatched_count) {
+		/* No syscall is dispatched any more: no dispatcher on every syscall either. */
+		dispatch_free(t->dispatch);
+		t->dispatch = NULL;
+	}
 	if (s->event_id)
 		output_consumer_remove(t->output, s->event_id);
 	decode_state_release(&s->decode);
@@ -342,6 +370,13 @@ static void tracer_destroy(struct ebpfpub_tracer *t)
 {
 	size_t i;
 
+	/* The dispatchers first: two detaches stop every dispatched syscall at once (and
+	 * closing the arrays releases their programs), instead of one array update each. */
+	dispatch_free(t->dispatch);
+	t->dispatch = NULL;
+	t->dispatched_count = 0;
+	for (i = 0; i < t->syscall_count; i++)
+		t->syscalls[i]->in_arrays = false;
 	for (i = 0; i < t->syscall_count; i++)
 		syscall_free(t, t->syscalls[i]);
 	free(t->syscalls);
@@ -580,6 +615,8 @@ static void fill_env(struct ebpfpub_tracer *t, struct tracer_syscall *s, struct 
 	env->gate_fd = t->gate_fd;
 	env->gate_key = syscall_slot(t, s->layout.syscall);
 	env->generation = s->generation;
+	env->skip_compat = s->dispatched;
+	env->task_status_offset = t->task_status_offset;
 }
 
 static int load_program(struct ebpfpub_tracer *t, struct tracer_syscall *s,
@@ -599,13 +636,15 @@ static int load_program(struct ebpfpub_tracer *t, struct tracer_syscall *s,
 	if (r < 0)
 		return fail(t, r, "%s: %s", what, err);
 	snprintf(pname, sizeof(pname), "ep%c_%s", enter ? 'n' : 'x', name);
-	codegen_disassemble_append(&s->insns_text, enter ? "enter" : "exit", prog.insns,
-				   prog.insn_count);
 	r = loader_load(&prog, pname, what, err, sizeof(err));
-	loader_program_release(&prog);
+	/* Kept for ebpfpub_tracer_program_text(), disassembled only if it is called. */
+	loader_program_release(&s->insns[enter ? 0 : 1]);
+	s->insns[enter ? 0 : 1] = prog;
 	if (r < 0)
 		return fail_with(t, r, err);
 	*prog_fd = r;
+	if (s->dispatched)
+		return 0;   /* reached through the program arrays (generate_and_attach) */
 	snprintf(event, sizeof(event), "sys_%s_%s", enter ? "enter" : "exit", name);
 	r = loader_tracepoint_id(t->tracefs, event, &id);
 	if (r < 0)
@@ -729,6 +768,9 @@ static int attach_extra_exit(struct ebpfpub_tracer *t, struct tracer_syscall *s,
 	return 0;
 }
 
+static int attach_generated(struct ebpfpub_tracer *t, struct tracer_syscall *s,
+			    struct codegen_object *obj);
+
 /* Generates, loads and attaches both programs of S. */
 static int generate_and_attach(struct ebpfpub_tracer *t, struct tracer_syscall *s)
 {
@@ -744,18 +786,34 @@ static int generate_and_attach(struct ebpfpub_tracer *t, struct tracer_syscall *
 	}
 	t->codegen_used = true;
 	fill_env(t, s, &env);
+	codegen_set_ir_text(t->cg, false);
 	r = codegen_syscall(t->cg, &s->layout, &env, &obj, err, sizeof(err));
 	if (r < 0)
 		return fail_with(t, r, err);
-	s->ir = obj.ir;
-	obj.ir = NULL;
+	return attach_generated(t, s, &obj);
+}
+
+/* Loads and attaches the programs of OBJ (released here), generated for S. */
+static int attach_generated(struct ebpfpub_tracer *t, struct tracer_syscall *s,
+			    struct codegen_object *obj)
+{
+	char err[UTIL_ERR_SIZE];
+	int r;
+
 	/* Exit first: a call whose enter program ran always meets its exit program. */
-	r = load_program(t, s, &obj, false, &s->exit_fd, &s->exit_link);
+	r = load_program(t, s, obj, false, &s->exit_fd, &s->exit_link);
 	if (r == 0 && s->layout.ops && s->layout.ops->extra_exit_syscall)
 		r = attach_extra_exit(t, s, s->layout.ops->extra_exit_syscall);
 	if (r == 0)
-		r = load_program(t, s, &obj, true, &s->enter_fd, &s->enter_link);
-	codegen_object_release(&obj);
+		r = load_program(t, s, obj, true, &s->enter_fd, &s->enter_link);
+	codegen_object_release(obj);
+	if (r == 0 && s->dispatched) {
+		r = dispatch_set(t->dispatch, (uint32_t)s->nr, s->enter_fd, s->exit_fd, err,
+				 sizeof(err));
+		if (r < 0)
+			return fail(t, r, "syscall '%s': %s", s->layout.syscall, err);
+		s->in_arrays = true;
+	}
 	return r;
 }
 
@@ -807,6 +865,7 @@ static int syscall_new(struct ebpfpub_tracer *t, const char *name, uint32_t gene
 	s->tracer = t;
 	s->event_map_fd = s->enter_fd = s->exit_fd = s->enter_link = s->exit_link = -1;
 	s->exit_link2 = -1;
+	s->nr = -1;
 	s->generation = generation;
 	s->counter_base = (syscall_slot(t, name) * 2 + (generation & 1)) * CODEGEN_COUNTER_COUNT;
 	/* A syscall removed and added again starts from 0 (its old counts are retired). */
@@ -831,7 +890,85 @@ static int syscall_new(struct ebpfpub_tracer *t, const char *name, uint32_t gene
 	return 0;
 }
 
-static int add_syscall(struct ebpfpub_tracer *t, const char *name);
+/* The dispatchers, the first time a syscall is dispatched. */
+static int start_dispatch(struct ebpfpub_tracer *t, char *err, size_t err_size)
+{
+	int r = loader_task_status_offset(&t->task_status_offset, err, err_size);
+
+	if (r < 0) {
+		size_t n = strlen(err);
+
+		snprintf(err + n, err_size - n, ": ia32 calls could not be told apart");
+		return r;
+	}
+	return dispatch_new(t->tracefs, &t->dispatch, err, err_size);
+}
+
+static bool number_dispatched(const struct ebpfpub_tracer *t, int nr)
+{
+	size_t i;
+
+	for (i = 0; i < t->syscall_count; i++)
+		if (t->syscalls[i]->dispatched && t->syscalls[i]->nr == nr)
+			return true;
+	return false;
+}
+
+/* Whether S is reached through the dispatchers: the mode asks for it (DEFAULT: once the
+ * tracer has, or this call brings it to, EBPFPUB_DISPATCH_CROSSOVER syscalls), the kernel
+ * offers it, and S has a number and no second exit tracepoint. */
+static int choose_attachment(struct ebpfpub_tracer *t, struct tracer_syscall *s, size_t planned)
+{
+	enum ebpfpub_attach_mode mode = t->opts.attach_mode;
+	const char *name = s->layout.syscall;
+	char err[UTIL_ERR_SIZE];
+	int nr, r;
+
+	if (mode == EBPFPUB_ATTACH_PER_TRACEPOINT ||
+	    (mode == EBPFPUB_ATTACH_DEFAULT &&
+	     t->syscall_count + planned < EBPFPUB_DISPATCH_CROSSOVER))
+		return 0;
+	if (s->layout.ops && (s->layout.ops->extra_exit_syscall || s->layout.ops->exit_shared)) {
+		util_log(t->opts.log_fn, t->opts.log_ctx, EBPFPUB_LOG_INFO,
+			 "syscall '%s' stays on its own tracepoints (mixed mode): its serializer shares an exit tracepoint with another syscall",
+			 name);
+		return 0;
+	}
+	nr = syscall_number(name);
+	if (nr < 0 || number_dispatched(t, nr)) {
+		util_log(t->opts.log_fn, t->opts.log_ctx, EBPFPUB_LOG_INFO,
+			 "syscall '%s' stays on its own tracepoints (mixed mode): %s", name,
+			 nr < 0 ? "this build of libebpfpub knows no x86-64 number for it (newer than its build headers)"
+				: "its number is dispatched to another name already");
+		return 0;
+	}
+	if (!t->dispatch) {
+		if (t->dispatch_failed)
+			return mode == EBPFPUB_ATTACH_DISPATCH
+				       ? fail(t, -EOPNOTSUPP,
+					      "syscall '%s': dispatch is not available on this kernel (see the earlier message; ebpftracer --check)",
+					      name)
+				       : 0;
+		r = start_dispatch(t, err, sizeof(err));
+		if (r < 0) {
+			if (mode == EBPFPUB_ATTACH_DISPATCH)
+				return fail(t, r == -EPERM ? r : -EOPNOTSUPP,
+					    "syscall '%s': attach_mode is EBPFPUB_ATTACH_DISPATCH, but %s",
+					    name, err);
+			t->dispatch_failed = true;
+			util_log(t->opts.log_fn, t->opts.log_ctx, EBPFPUB_LOG_WARNING,
+				 "%s: every syscall is attached to its own tracepoints instead", err);
+			return 0;
+		}
+	}
+	s->dispatched = true;
+	s->nr = nr;
+	t->dispatched_count++;
+	return 0;
+}
+
+static int add_one(struct ebpfpub_tracer *t, const char *name, size_t planned);
+static int syscall_setup(struct ebpfpub_tracer *t, struct tracer_syscall *s);
 
 /* With the cmdline option, execve is traced from the first add on (before the /proc scan,
  * so that no exec falls between the two); its events reach the callback only once the
@@ -843,7 +980,7 @@ static int add_internal_execve(struct ebpfpub_tracer *t)
 	if (!t->context.table || t->context.table_scanned)
 		return 0;
 	if (!find_syscall(t, "execve")) {
-		r = add_syscall(t, "execve");
+		r = add_one(t, "execve", 1);
 		if (r < 0)   /* the /proc scan alone, then: said, not fatal */
 			util_log(t->opts.log_fn, t->opts.log_ctx, EBPFPUB_LOG_WARNING,
 				 "command lines: execve cannot be traced (%s): only processes that existed at start have theirs",
@@ -856,9 +993,19 @@ static int add_internal_execve(struct ebpfpub_tracer *t)
 	return 0;
 }
 
+/* A syscall traced so far only for the process table is now the caller's too. */
+static bool claim_internal(struct ebpfpub_tracer *t, const char *name)
+{
+	struct tracer_syscall *s = find_syscall(t, name);
+
+	if (!s || !s->internal)
+		return false;
+	s->internal = false;
+	return true;
+}
+
 int ebpfpub_tracer_add_syscall(struct ebpfpub_tracer *t, const char *name)
 {
-	struct tracer_syscall *s;
 	int r;
 
 	if (!t || !name || !*name)
@@ -866,27 +1013,54 @@ int ebpfpub_tracer_add_syscall(struct ebpfpub_tracer *t, const char *name)
 	r = begin_change(t, "ebpfpub_tracer_add_syscall()");
 	if (r < 0)
 		return r;
-	s = find_syscall(t, name);
-	if (s && s->internal) {
-		s->internal = false;   /* traced for the table so far: now the caller's too */
+	if (claim_internal(t, name))
 		return 0;
-	}
 	r = add_internal_execve(t);
 	if (r < 0)
 		return r;
-	s = find_syscall(t, name);
-	if (s && s->internal) {
-		s->internal = false;
+	if (claim_internal(t, name))
 		return 0;
-	}
-	return add_syscall(t, name);
+	return add_one(t, name, 1);
 }
 
-static int add_syscall(struct ebpfpub_tracer *t, const char *name)
+/* Adds NAME, one of PLANNED syscalls that the caller's call adds (the attachment is chosen
+ * for all of them). */
+static int prepare_one(struct ebpfpub_tracer *t, const char *name, size_t planned,
+		       struct tracer_syscall **out);
+static int finish_one(struct ebpfpub_tracer *t, struct tracer_syscall *s,
+		      struct codegen_object *obj);
+
+static int add_one(struct ebpfpub_tracer *t, const char *name, size_t planned)
+{
+	struct tracer_syscall *s;
+	int r = prepare_one(t, name, planned, &s);
+
+	return r < 0 ? r : finish_one(t, s, NULL);
+}
+
+static void unlink_syscall(struct ebpfpub_tracer *t, struct tracer_syscall *s)
+{
+	size_t i;
+
+	for (i = 0; i < t->syscall_count; i++)
+		if (t->syscalls[i] == s)
+			break;
+	if (i == t->syscall_count)
+		return;
+	memmove(&t->syscalls[i], &t->syscalls[i + 1],
+		(t->syscall_count - i - 1) * sizeof(*t->syscalls));
+	t->syscall_count--;
+}
+
+/* Everything of adding NAME up to code generation; S is listed in the tracer from now on
+ * (so that a name or number twice in a set is refused), and finish_one() completes it. */
+static int prepare_one(struct ebpfpub_tracer *t, const char *name, size_t planned,
+		       struct tracer_syscall **out)
 {
 	struct tracer_syscall *s = NULL, **grown;
 	int r;
 
+	t->last_error[0] = '\0';
 	if (find_syscall(t, name))
 		return fail(t, -EEXIST, "syscall '%s' is traced already", name);
 	if (!known_syscall(t, name))
@@ -894,7 +1068,10 @@ static int add_syscall(struct ebpfpub_tracer *t, const char *name)
 	r = syscall_new(t, name, 1, &s);
 	if (r < 0)
 		return r;
-	r = syscall_start(t, s);
+	r = choose_attachment(t, s, planned);
+	if (r < 0)
+		goto err;
+	r = syscall_setup(t, s);
 	if (r < 0)
 		goto err;
 	grown = realloc(t->syscalls, (t->syscall_count + 1) * sizeof(*grown));
@@ -904,33 +1081,22 @@ static int add_syscall(struct ebpfpub_tracer *t, const char *name)
 	}
 	t->syscalls = grown;
 	t->syscalls[t->syscall_count++] = s;
+	*out = s;
 	return 0;
 err:
 	syscall_free(t, s);
 	return r;
 }
 
-/* Everything after the layout: decoder, entry storage, output consumer, programs. */
-static int syscall_start(struct ebpfpub_tracer *t, struct tracer_syscall *s)
+/* Generates S's programs (or takes OBJ, generated already), loads and attaches them, and
+ * falls back where the verifier refused what the first attempt used. */
+static int syscall_attach(struct ebpfpub_tracer *t, struct tracer_syscall *s,
+			  struct codegen_object *obj)
 {
 	const char *name = s->layout.syscall;
 	int r;
 
-	if (ebpfpub_perf_output_kind(t->output) == EBPFPUB_OUTPUT_PERF_ARRAY &&
-	    s->layout.storage.area_size > 65000)
-		return fail(t, -EINVAL,
-			 "syscall '%s': records of up to %u bytes do not fit a perf event array sample (64 KiB): lower buffer_size * buffer_count or use the ring buffer output",
-			 name, s->layout.storage.area_size);
-	r = decode_state_init(&s->decode, &s->layout);
-	if (r < 0)
-		return fail(t, r, "syscall '%s': out of memory", name);
-	r = create_event_map(t, s);
-	if (r < 0)
-		return r;
-	r = output_consumer_add(t->output, deliver, s, t, &s->event_id);
-	if (r < 0)
-		return fail(t, r, "syscall '%s': out of memory", name);
-	r = generate_and_attach(t, s);
+	r = obj ? attach_generated(t, s, obj) : generate_and_attach(t, s);
 	if (r < 0 && (r == -EACCES || r == -EINVAL) &&
 	    tracer_context_fallback(&t->context, t->opts.log_fn, t->opts.log_ctx, t->last_error)) {
 		syscall_detach(s);
@@ -957,21 +1123,181 @@ static int syscall_start(struct ebpfpub_tracer *t, struct tracer_syscall *s)
 	return 0;
 }
 
-int ebpfpub_tracer_add_all_syscalls(struct ebpfpub_tracer *t)
+/* Everything after the layout and the attachment's choice, before the programs: decoder,
+ * entry storage, output consumer. */
+static int syscall_setup(struct ebpfpub_tracer *t, struct tracer_syscall *s)
 {
-	char **n;
-	int added = 0, first_error = 0, failed = 0, r;
+	const char *name = s->layout.syscall;
+	int r;
 
-	if (!t)
-		return -EINVAL;
-	r = begin_change(t, "ebpfpub_tracer_add_all_syscalls()");
+	if (ebpfpub_perf_output_kind(t->output) == EBPFPUB_OUTPUT_PERF_ARRAY &&
+	    s->layout.storage.area_size > 65000)
+		return fail(t, -EINVAL,
+			 "syscall '%s': records of up to %u bytes do not fit a perf event array sample (64 KiB): lower buffer_size * buffer_count or use the ring buffer output",
+			 name, s->layout.storage.area_size);
+	r = decode_state_init(&s->decode, &s->layout);
+	if (r < 0)
+		return fail(t, r, "syscall '%s': out of memory", name);
+	r = create_event_map(t, s);
 	if (r < 0)
 		return r;
-	for (n = t->names; *n; n++) {
-		if (find_syscall(t, *n) && !find_syscall(t, *n)->internal)
-			continue;
-		r = ebpfpub_tracer_add_syscall(t, *n);
+	r = output_consumer_add(t->output, deliver, s, t, &s->event_id);
+	if (r < 0)
+		return fail(t, r, "syscall '%s': out of memory", name);
+	return 0;
+}
+
+/* A rules reload's replacement S: set up and attached like the syscall it replaces. */
+static int syscall_start(struct ebpfpub_tracer *t, struct tracer_syscall *s)
+{
+	int r = syscall_setup(t, s);
+
+	return r < 0 ? r : syscall_attach(t, s, NULL);
+}
+
+/* Completes what prepare_one() began; on failure S is unlisted and freed. */
+static int finish_one(struct ebpfpub_tracer *t, struct tracer_syscall *s,
+		      struct codegen_object *obj)
+{
+	int r = syscall_attach(t, s, obj);
+
+	if (r < 0)
+		goto err;
+	return 0;
+err:
+	unlink_syscall(t, s);
+	syscall_free(t, s);
+	return r;
+}
+
+/* One syscall of a set whose programs are generated on several threads. */
+struct pending_codegen {
+	struct tracer_syscall *s;
+	struct codegen_env env;
+	struct codegen_object obj;
+	int r;
+	char err[UTIL_ERR_SIZE];
+};
+
+struct codegen_batch {
+	struct pending_codegen *items;
+	size_t count;
+	size_t next;                  /* the next item to take (atomic) */
+};
+
+static void batch_run(struct codegen_batch *b, struct codegen *cg)
+{
+	size_t i;
+
+	while ((i = __atomic_fetch_add(&b->next, 1, __ATOMIC_RELAXED)) < b->count) {
+		struct pending_codegen *p = &b->items[i];
+
+		p->r = codegen_syscall(cg, &p->s->layout, &p->env, &p->obj, p->err, sizeof(p->err));
+	}
+}
+
+/* A helper thread: its own LLVM context and target machine (LLVM allows one thread per
+ * context); a thread that cannot make one leaves the work to the others. */
+static void *batch_worker(void *arg)
+{
+	struct codegen *cg;
+	char err[256];
+
+	if (codegen_new(&cg, err, sizeof(err)) < 0)
+		return NULL;
+	codegen_set_ir_text(cg, false);
+	batch_run(arg, cg);
+	codegen_free(cg);
+	return NULL;
+}
+
+/* Generates the programs of the COUNT items, on this thread and up to three more (one per
+ * other online CPU): LLVM's instruction selection is ~80 % of adding a syscall. */
+static void generate_batch(struct ebpfpub_tracer *t, struct pending_codegen *items, size_t count)
+{
+	struct codegen_batch b = { .items = items, .count = count };
+	pthread_t threads[3];
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t n = 0, i, want = cpus > 1 ? (size_t)cpus - 1 : 0;
+	char err[UTIL_ERR_SIZE];
+	int r;
+
+	if (!t->cg) {
+		r = codegen_new(&t->cg, err, sizeof(err));
 		if (r < 0) {
+			for (i = 0; i < count; i++) {
+				items[i].r = r;
+				snprintf(items[i].err, sizeof(items[i].err), "%s", err);
+			}
+			return;
+		}
+	}
+	t->codegen_used = true;
+	codegen_set_ir_text(t->cg, false);
+	if (want > ARRAY_SIZE(threads))
+		want = ARRAY_SIZE(threads);
+	if (want > count / 8)
+		want = count / 8;   /* a few syscalls: not worth a thread's LLVM context */
+	for (i = 0; i < want; i++)
+		if (pthread_create(&threads[n], NULL, batch_worker, &b) == 0)
+			n++;
+	batch_run(&b, t->cg);
+	for (i = 0; i < n; i++)
+		pthread_join(threads[i], NULL);
+}
+
+/* Adds each of NAMES (COUNT of them) not traced yet, choosing the attachment for the set:
+ * prepared one by one, generated in parallel, then loaded and attached one by one. */
+static int add_many(struct ebpfpub_tracer *t, const char *const *names, size_t count,
+		    bool summarize)
+{
+	char last_failure[UTIL_ERR_SIZE] = "";
+	struct pending_codegen *items;
+	struct tracer_syscall *s;
+	size_t planned = 0, n = 0, i;
+	int added = 0, first_error = 0, failed = 0, r;
+
+	r = add_internal_execve(t);
+	if (r < 0)
+		return r;
+	for (i = 0; i < count; i++)
+		if (!find_syscall(t, names[i]))
+			planned++;
+	items = calloc(planned ? planned : 1, sizeof(*items));
+	if (!items)
+		return fail(t, -ENOMEM, "adding %zu syscalls: out of memory", planned);
+	for (i = 0; i < count; i++) {
+		if (claim_internal(t, names[i])) {
+			added++;
+			continue;
+		}
+		if (find_syscall(t, names[i]))
+			continue;
+		r = prepare_one(t, names[i], planned, &s);
+		if (r == 0) {
+			items[n].s = s;
+			fill_env(t, s, &items[n].env);
+			n++;
+			continue;
+		}
+		snprintf(last_failure, sizeof(last_failure), "%s", t->last_error);
+		failed++;
+		if (!first_error)
+			first_error = r;
+	}
+	generate_batch(t, items, n);
+	for (i = 0; i < n; i++) {
+		s = items[i].s;
+		if (items[i].r < 0) {
+			r = fail(t, items[i].r, "%s", items[i].err);
+			unlink_syscall(t, s);
+			syscall_free(t, s);
+		} else {
+			t->last_error[0] = '\0';
+			r = finish_one(t, s, &items[i].obj);
+		}
+		if (r < 0) {
+			snprintf(last_failure, sizeof(last_failure), "%s", t->last_error);
 			failed++;
 			if (!first_error)
 				first_error = r;
@@ -979,11 +1305,60 @@ int ebpfpub_tracer_add_all_syscalls(struct ebpfpub_tracer *t)
 		}
 		added++;
 	}
-	if (failed)
+	free(items);
+	if (failed) {
+		/* What the last failure said, not the empty text of a later success. */
+		snprintf(t->last_error, sizeof(t->last_error), "%s", last_failure);
+	}
+	if (failed && summarize) {
+		/* Each failure was logged as an error already; all-syscalls says how many. */
 		util_log(t->opts.log_fn, t->opts.log_ctx, EBPFPUB_LOG_WARNING,
 			 "%d syscall(s) could not be traced; the last error: %s", failed,
 			 t->last_error);
+	}
 	return added ? added : (first_error ? first_error : -ENOENT);
+}
+
+int ebpfpub_tracer_add_all_syscalls(struct ebpfpub_tracer *t)
+{
+	size_t n = 0;
+	int r;
+
+	if (!t)
+		return -EINVAL;
+	r = begin_change(t, "ebpfpub_tracer_add_all_syscalls()");
+	if (r < 0)
+		return r;
+	while (t->names[n])
+		n++;
+	return add_many(t, (const char *const *)t->names, n, true);
+}
+
+int ebpfpub_tracer_add_syscalls(struct ebpfpub_tracer *t, const char *const *names,
+				size_t count)
+{
+	size_t i;
+	int r;
+
+	if (!t || (count && !names))
+		return -EINVAL;
+	for (i = 0; i < count; i++)
+		if (!names[i] || !names[i][0])
+			return -EINVAL;
+	r = begin_change(t, "ebpfpub_tracer_add_syscalls()");
+	if (r < 0)
+		return r;
+	return add_many(t, names, count, false);
+}
+
+enum ebpfpub_attach_mode ebpfpub_tracer_syscall_attach_mode(const struct ebpfpub_tracer *t,
+							    const char *name)
+{
+	const struct tracer_syscall *s = t && name ? find_syscall(t, name) : NULL;
+
+	if (!s)
+		return EBPFPUB_ATTACH_DEFAULT;
+	return s->dispatched ? EBPFPUB_ATTACH_DISPATCH : EBPFPUB_ATTACH_PER_TRACEPOINT;
 }
 
 static int register_copy(struct ebpfpub_tracer *t, const char *name,
@@ -1286,7 +1661,7 @@ uint64_t ebpfpub_tracer_memory_usage(const struct ebpfpub_tracer *t)
 
 	if (!t)
 		return 0;
-	sum = util_fd_memlock(t->counters_fd);
+	sum = util_fd_memlock(t->counters_fd) + dispatch_memory(t->dispatch);
 	if (t->task_storage_fd >= 0)
 		sum += util_fd_memlock(t->task_storage_fd);
 	for (i = 0; i < t->syscall_count; i++)
@@ -1314,6 +1689,27 @@ const char *ebpfpub_tracer_syscall_name(const struct ebpfpub_tracer *t, size_t i
 	return t && i < t->syscall_count ? t->syscalls[i]->layout.syscall : NULL;
 }
 
+/* The IR of S's programs, generated again as when they were loaded (same layout and
+ * environment, so the same module): printing it at every add would cost ~6% of start-up. */
+static void regenerate_ir(struct ebpfpub_tracer *t, struct tracer_syscall *s)
+{
+	struct codegen_object obj = { 0 };
+	struct codegen_env env;
+	char err[UTIL_ERR_SIZE];
+
+	if (!t->cg && codegen_new(&t->cg, err, sizeof(err)) < 0)
+		return;
+	t->codegen_used = true;
+	fill_env(t, s, &env);
+	codegen_set_ir_text(t->cg, true);
+	if (codegen_syscall(t->cg, &s->layout, &env, &obj, err, sizeof(err)) == 0) {
+		s->ir = obj.ir;
+		obj.ir = NULL;
+	}
+	codegen_set_ir_text(t->cg, false);
+	codegen_object_release(&obj);
+}
+
 const char *ebpfpub_tracer_program_text(const struct ebpfpub_tracer *t, const char *name,
 					enum ebpfpub_program_text what)
 {
@@ -1326,8 +1722,16 @@ const char *ebpfpub_tracer_program_text(const struct ebpfpub_tracer *t, const ch
 		return NULL;
 	switch (what) {
 	case EBPFPUB_PROGRAM_IR:
+		if (!s->ir)
+			regenerate_ir((struct ebpfpub_tracer *)t, s);
 		return s->ir;
 	case EBPFPUB_PROGRAM_INSNS:
+		if (!s->insns_text && s->insns[0].insns) {
+			codegen_disassemble_append(&s->insns_text, "exit", s->insns[1].insns,
+						   s->insns[1].insn_count);
+			codegen_disassemble_append(&s->insns_text, "enter", s->insns[0].insns,
+						   s->insns[0].insn_count);
+		}
 		return s->insns_text;
 	}
 	return NULL;
@@ -1350,6 +1754,10 @@ int ebpfpub_tracer_remove_syscall(struct ebpfpub_tracer *t, const char *name)
 	if (!s)
 		return fail(t, -ENOENT, "syscall '%s' is not traced", name);
 	/* Detach, then hand over what it had already output, then account for it. */
+	if (s->in_arrays) {
+		syscall_detach_programs(s);
+		dispatch_wait_running();
+	}
 	syscall_detach_programs(s);
 	__atomic_store_n(&t->polling, 1, __ATOMIC_RELEASE);
 	r = output_poll(t->output, t, t->epoll_fd, 0, &not_stopped);
@@ -1470,14 +1878,28 @@ static int replace_syscall(struct ebpfpub_tracer *t, size_t i)
 	int r, waited;
 
 	r = syscall_new(t, old->layout.syscall, old->generation + 1, &s);
+	if (r == 0 && old->dispatched) {
+		/* Dispatched: the new programs take the old ones' array slots (one update each),
+		 * so the old ones must not clear them when they go. */
+		s->dispatched = true;
+		s->nr = old->nr;
+		t->dispatched_count++;
+	}
 	if (r == 0)
 		r = syscall_start(t, s);
 	if (r == 0)
 		r = open_gate(t, s, true);
 	if (r < 0) {
+		if (s && s->in_arrays) {
+			/* Put the old programs back in the slots the failed attempt took. */
+			s->in_arrays = false;
+			dispatch_set(t->dispatch, (uint32_t)old->nr, old->enter_fd, old->exit_fd,
+				     NULL, 0);
+		}
 		syscall_free(t, s);
 		return r;
 	}
+	old->in_arrays = false;
 	/* The calls inside the old programs return within microseconds, except calls that
 	 * block; those are given 100 ms, then counted where the old programs leave them. */
 	for (waited = 0; waited < 100; waited++) {

@@ -443,6 +443,36 @@ enum ebpfpub_entry_storage {
 	EBPFPUB_ENTRY_STORAGE_EVENT_MAP = 2,
 };
 
+/**
+ * How the programs of a syscall are reached.
+ *
+ * PER_TRACEPOINT attaches each syscall's enter and exit programs to its own sys_enter_X and
+ * sys_exit_X tracepoints: untraced syscalls run no program, but each tracepoint costs an
+ * attach (and, on Linux 6.14+, ~50 ms to detach).
+ *
+ * DISPATCH attaches two programs, to raw_syscalls/sys_enter and raw_syscalls/sys_exit, that
+ * tail-call the syscall's programs through program arrays indexed by syscall number: one
+ * attach for any number of syscalls, adding or removing a syscall is an array update, but
+ * every syscall of every task runs the dispatcher (a tail-call attempt) while the tracer
+ * exists. x86-64 only; syscalls without a known number (newer than the library's build
+ * headers), execve and execveat stay on their own tracepoints ("mixed"; logged). ia32 calls
+ * are not reported, as in per-tracepoint mode. Events are identical in both modes.
+ * @since 0.3
+ */
+enum ebpfpub_attach_mode {
+	/** PER_TRACEPOINT while the tracer has few syscalls; DISPATCH from
+	 *  EBPFPUB_DISPATCH_CROSSOVER on, when the kernel offers it: a call that adds several
+	 *  (ebpfpub_tracer_add_syscalls, ebpfpub_tracer_add_all_syscalls) and reaches it uses
+	 *  DISPATCH for all it adds; syscalls already added keep their attachment. */
+	EBPFPUB_ATTACH_DEFAULT = 0,
+	EBPFPUB_ATTACH_PER_TRACEPOINT = 1,
+	/** Forced: an add fails with -EOPNOTSUPP when the kernel cannot dispatch. */
+	EBPFPUB_ATTACH_DISPATCH = 2,
+};
+
+/** Syscalls from which EBPFPUB_ATTACH_DEFAULT dispatches (measured: see bench/README.md). */
+#define EBPFPUB_DISPATCH_CROSSOVER 8
+
 struct ebpfpub_tracer_opts {
 	size_t sz;
 	/** Receives every event. Required. */
@@ -489,6 +519,8 @@ struct ebpfpub_tracer_opts {
 	/** 1: only tasks outside containers; 2: only tasks inside (user space, like
 	 *  container). @since 0.3 */
 	int host_filter;
+	/** How programs are attached; see enum ebpfpub_attach_mode. @since 0.3 */
+	enum ebpfpub_attach_mode attach_mode;
 };
 
 /** ebpfpub_tracer_opts.host_filter. @since 0.3 */
@@ -541,7 +573,22 @@ EBPFPUB_API int ebpfpub_tracer_add_syscall(struct ebpfpub_tracer *tracer, const 
 EBPFPUB_API int ebpfpub_tracer_add_all_syscalls(struct ebpfpub_tracer *tracer);
 
 /**
- * Stops tracing syscall NAME: detaches its programs, delivers what it had already written to
+ * Adds the COUNT syscalls of NAMES; with EBPFPUB_ATTACH_DEFAULT, the attachment is chosen for
+ * the whole set. Failures are reported through log_fn; returns how many were added, or the
+ * first -errno when none.
+ * @since 0.3
+ */
+EBPFPUB_API int ebpfpub_tracer_add_syscalls(struct ebpfpub_tracer *tracer,
+					    const char *const *names, size_t count);
+
+/** How syscall NAME is attached (PER_TRACEPOINT or DISPATCH), or EBPFPUB_ATTACH_DEFAULT when
+ *  it is not traced. @since 0.3 */
+EBPFPUB_API enum ebpfpub_attach_mode
+ebpfpub_tracer_syscall_attach_mode(const struct ebpfpub_tracer *tracer, const char *name);
+
+/**
+ * Stops tracing syscall NAME: detaches its programs (in dispatch mode: takes them out of the
+ * program arrays, without a detach), delivers what it had already written to
  * the output (the callback may run for any of the tracer's syscalls meanwhile), keeps its
  * counts in the tracer's stats and frees its programs and maps. It can be added again.
  * @return 0, -ENOENT (not traced), -EBUSY (from the callback, or while another thread polls),
@@ -894,6 +941,9 @@ struct ebpfpub_features {
 	/** task->cgroups->dfl_cgrp->kn and kernfs_node name, parent (or __parent) */
 	enum ebpfpub_feature_state context_cgroup_path;
 	enum ebpfpub_feature_state cgroup_id_helper;  /**< bpf_get_current_cgroup_id (4.18) */
+	/** raw_syscalls tracepoints, tail calls from tracepoint programs and a syscall number
+	 *  table: EBPFPUB_ATTACH_DISPATCH works. @since 0.3 */
+	enum ebpfpub_feature_state dispatch;
 };
 
 /**

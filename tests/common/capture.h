@@ -191,6 +191,22 @@ static inline void test_log(void *ctx, enum ebpfpub_log_level level, const char 
 	fprintf(stderr, "[libebpfpub %d] %s\n", (int)level, msg);
 }
 
+/* EBPFPUB_TEST_ATTACH_MODE=dispatch|per-tracepoint runs a test's tracers in that mode (the
+ * exact-value tests run once per mode: tests/meson.build); unset, the library chooses. */
+static inline enum ebpfpub_attach_mode cap_attach_mode(void)
+{
+	const char *m = getenv("EBPFPUB_TEST_ATTACH_MODE");
+
+	if (!m || !*m)
+		return EBPFPUB_ATTACH_DEFAULT;
+	if (strcmp(m, "dispatch") == 0)
+		return EBPFPUB_ATTACH_DISPATCH;
+	if (strcmp(m, "per-tracepoint") == 0)
+		return EBPFPUB_ATTACH_PER_TRACEPOINT;
+	fprintf(stderr, "EBPFPUB_TEST_ATTACH_MODE='%s' is neither dispatch nor per-tracepoint\n", m);
+	exit(1);
+}
+
 /* A tracer limited to this process, with the test's own syscalls traced. */
 static inline struct ebpfpub_tracer *cap_tracer(struct cap_list *l, const char *const *names,
 						 size_t n)
@@ -204,7 +220,7 @@ static inline struct ebpfpub_tracer *cap_tracer(struct cap_list *l, const char *
 	{
 		EBPFPUB_OPTS(ebpfpub_tracer_opts, o, .callback = cap_callback, .callback_ctx = l,
 			     .trace_self = true, .pids = &self, .pid_count = 1,
-			     .log_fn = test_log);
+			     .log_fn = test_log, .attach_mode = cap_attach_mode());
 
 		r = ebpfpub_tracer_new(&o, &t);
 	}

@@ -67,7 +67,7 @@ static void test_filter(enum filter_kind k, enum ebpfpub_entry_storage where)
 	char bytes[THREADS];
 	uint64_t before, misses_before;
 	int i;
-	EBPFPUB_OPTS(ebpfpub_tracer_opts, o, .callback = cap_callback, .callback_ctx = &l,
+	EBPFPUB_OPTS(ebpfpub_tracer_opts, o, .attach_mode = cap_attach_mode(), .callback = cap_callback, .callback_ctx = &l,
 		     .trace_self = true, .event_map_size = 16, .log_fn = test_log,
 		     .entry_storage = where);
 	EBPFPUB_OPTS(ebpfpub_tracer_stats, st);
@@ -170,7 +170,7 @@ static void test_overflow(enum ebpfpub_output_kind okind)
 	const int calls = 20000;
 	int round, i;
 	EBPFPUB_OPTS(ebpfpub_perf_output_opts, po, .kind = okind, .page_exp = 1);
-	EBPFPUB_OPTS(ebpfpub_tracer_opts, o, .callback = cap_callback, .callback_ctx = &l,
+	EBPFPUB_OPTS(ebpfpub_tracer_opts, o, .attach_mode = cap_attach_mode(), .callback = cap_callback, .callback_ctx = &l,
 		     .trace_self = true, .pids = &self, .pid_count = 1, .log_fn = test_log);
 	EBPFPUB_OPTS(ebpfpub_tracer_stats, st);
 

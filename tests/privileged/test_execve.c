@@ -54,7 +54,7 @@ static struct ebpfpub_tracer *exec_tracer(struct exec_list *el,
 	fclose(fp);
 	comm[strcspn(comm, "\n")] = '\0';
 	{
-		EBPFPUB_OPTS(ebpfpub_tracer_opts, o, .callback = exec_callback, .callback_ctx = el,
+		EBPFPUB_OPTS(ebpfpub_tracer_opts, o, .attach_mode = cap_attach_mode(), .callback = exec_callback, .callback_ctx = el,
 			     .trace_self = true, .comm = comm, .buffer_storage = storage,
 			     .log_fn = test_log);
 

@@ -11,7 +11,7 @@ static struct ebpfpub_tracer *tracer_with(struct cap_list *l, struct ebpfpub_buf
 					  struct ebpfpub_perf_output *p, const char *name)
 {
 	struct ebpfpub_tracer *t = NULL;
-	EBPFPUB_OPTS(ebpfpub_tracer_opts, o, .callback = cap_callback, .callback_ctx = l,
+	EBPFPUB_OPTS(ebpfpub_tracer_opts, o, .attach_mode = cap_attach_mode(), .callback = cap_callback, .callback_ctx = l,
 		     .trace_self = true, .pids = &self, .pid_count = 1, .buffer_storage = s,
 		     .perf_output = p, .log_fn = test_log);
 

@@ -38,7 +38,7 @@ int main(void)
 
 	test_require_root();
 	{
-		EBPFPUB_OPTS(ebpfpub_tracer_opts, o, .callback = cap_callback, .callback_ctx = &l,
+		EBPFPUB_OPTS(ebpfpub_tracer_opts, o, .attach_mode = cap_attach_mode(), .callback = cap_callback, .callback_ctx = &l,
 			     .trace_self = true, .pids = &self, .pid_count = 1, .event_map_size = 16,
 			     .log_fn = test_log);
 

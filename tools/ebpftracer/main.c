@@ -252,7 +252,8 @@ static int create_objects(struct run *r)
 			     .no_process_context = o->no_context, .ancestors = o->ancestors,
 			     .cmdline = o->cmdline, .cgroup = o->cgroup, .container = o->container,
 			     .host_filter = o->host_filter,
-			     .log_fn = log_message, .log_ctx = &r->log);
+			     .log_fn = log_message, .log_ctx = &r->log,
+			     .attach_mode = o->attach_mode);
 
 		r->log.last_error[0] = '\0';
 		rc = ebpfpub_tracer_new(&to, &r->tracer);
@@ -277,9 +278,12 @@ static int add_syscalls(struct run *r)
 				    ebpfpub_tracer_last_error(r->tracer));
 		return 0;
 	}
+	/* All at once: the library chooses the attachment for the whole set. */
+	rc = ebpfpub_tracer_add_syscalls(r->tracer, (const char *const *)o->syscalls,
+					 o->syscall_count);
 	for (i = 0; i < o->syscall_count && !signal_received; i++) {
-		rc = ebpfpub_tracer_add_syscall(r->tracer, o->syscalls[i]);
-		if (rc < 0) {
+		if (ebpfpub_tracer_syscall_attach_mode(r->tracer, o->syscalls[i]) ==
+		    EBPFPUB_ATTACH_DEFAULT) {
 			const char *why = ebpfpub_tracer_last_error(r->tracer);
 
 			char what[128];

@@ -48,6 +48,7 @@ enum long_only {
 	OPT_NO_CONTEXT,
 	OPT_RULES,
 	OPT_EXPLAIN,
+	OPT_ATTACH_MODE,
 };
 
 static const struct option long_options[] = {
@@ -58,6 +59,8 @@ static const struct option long_options[] = {
 	{ "perf_size", required_argument, NULL, 'p' },
 	{ "event_map_size", required_argument, NULL, 'e' },
 	{ "output_kind", required_argument, NULL, OPT_OUTPUT_KIND },
+	{ "attach_mode", required_argument, NULL, OPT_ATTACH_MODE },
+	{ "attach-mode", required_argument, NULL, OPT_ATTACH_MODE },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "pid", required_argument, NULL, OPT_PID },
@@ -137,6 +140,10 @@ static void print_help(void)
 	       "      --output_kind KIND      'ringbuf' (one ring for all CPUs, Linux 5.8+) or\n"
 	       "                              'perf' (a perf ring per CPU); default: ringbuf when\n"
 	       "                              the kernel has it\n"
+	       "      --attach_mode MODE      'per-tracepoint' (programs on each syscall's own\n"
+	       "                              tracepoints), 'dispatch' (two programs on\n"
+	       "                              raw_syscalls dispatch to them) or 'auto' (default:\n"
+	       "                              dispatch from %d syscalls on)\n"
 	       "      --tracefs DIR           tracefs mount point (default: /sys/kernel/tracing,\n"
 	       "                              then /sys/kernel/debug/tracing)\n"
 	       "\n"
@@ -154,7 +161,7 @@ static void print_help(void)
 	       "  sudo ebpftracer -t execve --json --duration 10 | jq '.args.filename.value'\n",
 	       OPTIONS_MAX_PIDS, COMM_MAX, BUFFER_SIZE_MIN, BUFFER_SIZE_MAX, BUFFER_COUNT_MIN,
 	       BUFFER_COUNT_MAX, PERF_SIZE_MIN, PERF_SIZE_MAX, EVENT_MAP_SIZE_MIN,
-	       EVENT_MAP_SIZE_MAX);
+	       EVENT_MAP_SIZE_MAX, EBPFPUB_DISPATCH_CROSSOVER);
 }
 
 __attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...)
@@ -343,6 +350,20 @@ static int parse_duration(struct options *o, const char *s)
 	return 0;
 }
 
+static int parse_attach_mode(struct options *o, const char *s)
+{
+	if (strcmp(s, "auto") == 0)
+		o->attach_mode = EBPFPUB_ATTACH_DEFAULT;
+	else if (strcmp(s, "per-tracepoint") == 0)
+		o->attach_mode = EBPFPUB_ATTACH_PER_TRACEPOINT;
+	else if (strcmp(s, "dispatch") == 0)
+		o->attach_mode = EBPFPUB_ATTACH_DISPATCH;
+	else
+		return usage_error("--attach_mode: '%s' is none of 'auto', 'per-tracepoint', 'dispatch'",
+				   s);
+	return 0;
+}
+
 static int parse_output_kind(struct options *o, const char *s)
 {
 	if (!strcmp(s, "ringbuf"))
@@ -375,6 +396,8 @@ static int parse_one(struct options *o, int c, const char *arg)
 				   &o->event_map_size);
 	case OPT_OUTPUT_KIND:
 		return parse_output_kind(o, arg);
+	case OPT_ATTACH_MODE:
+		return parse_attach_mode(o, arg);
 	case 'v':
 		o->verbose = true;
 		return 0;

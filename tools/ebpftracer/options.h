@@ -34,6 +34,7 @@ struct options {
 	uint32_t perf_size;
 	uint32_t event_map_size;
 	enum ebpfpub_output_kind output_kind;
+	enum ebpfpub_attach_mode attach_mode;
 	/* Filters. */
 	uint32_t pids[OPTIONS_MAX_PIDS];
 	size_t pid_count;

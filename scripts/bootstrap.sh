@@ -19,6 +19,7 @@ packages=(
 	bpftrace bpftool               # benchmark: comparison, and seeing tracers attach
 	debhelper dpkg-dev lintian rpm fakeroot  # packaging
 	systemd                        # systemd-analyze verify of ebpftracer.service
+	valgrind                       # the decoder test under valgrind
 	make file binutils             # packaging: the example agent's Makefile, rpm's file types, nm/objdump
 	qemu-system-x86 busybox-static kmod xz-utils zstd  # tests/vm: other kernels under qemu
 	podman runc fuse-overlayfs     # tests: a real container (crun refuses hybrid cgroups)

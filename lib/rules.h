@@ -86,6 +86,14 @@ struct rules_plan {
 	const char **matched;              /* scratch: names of the event's matching rules */
 };
 
+/* A rule with an ancestor condition makes the tracer read this many ancestors when its
+ * ancestors option is 0. */
+#define RULES_ANCESTOR_DEPTH 8u
+
+bool rules_key_needs_context(enum ebpfpub_cond_key k);
+/* Whether some of the N RULES that name SYSCALL has an ancestor condition. */
+bool rules_need_ancestors(struct ebpfpub_rule *const *rules, size_t n, const char *syscall);
+
 /* Copies RULE (for the tracer, which owns the copy). */
 int rules_copy(const struct ebpfpub_rule *rule, struct ebpfpub_rule **out);
 bool rules_names_syscall(const struct ebpfpub_rule *rule, const char *syscall);

@@ -215,6 +215,31 @@ rule failed-mkdir, syscall mkdir:
   when arg pathname: kernel exit
 """)
 
+    def test_explain_process_context(self):
+        rules = self.write("p.yaml", """
+- rule: in-containers
+  syscalls: [mkdir]
+  when:
+    container: any
+    auid: [unset, ">= 1000"]
+    ancestor: sshd
+    cgroup: /system.slice
+  unless:
+    container: {id: 0123abcd}
+""")
+        r = run("--rules", rules, "--explain")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout, """rule in-containers, syscall mkdir:
+  when container: user space
+  when auid: kernel exit
+  when ancestor: user space
+  when cgroup: user space
+  unless container: user space
+""")
+        r = run("--rules", rules, "--explain", "--no-context")
+        self.assertEqual(r.returncode, 1)
+        self.assertEqual(r.stderr, f"ebpftracer: {rules}:2:9: rule 'in-containers': its container condition needs the process context, but the tracer was created with no_process_context\n")
+
     def test_library_errors_have_a_line(self):
         rules = self.write("r.yaml", """- rule: a
   syscalls: [mkdir]

@@ -352,9 +352,23 @@ rule failed-mkdir, syscall mkdir:
             os._exit(3)    # never reached: killed at the call
         _, status = os.waitpid(ptrace_child, 0)
         self.assertTrue(os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL, status)
+        # container-mount: a failed mount from a child in a docker-like cgroup is printed,
+        # the same call from this (host) process is not
+        cg = self.docker_cgroup()
+        libc = ctypes.CDLL(None, use_errno=True)
+        target = f"/nonexistent-{os.getpid()}".encode()
+        libc.mount(b"none", target, b"tmpfs", 0, None)
+        mount_child = os.fork()
+        if mount_child == 0:
+            with open(os.path.join(cg, "cgroup.procs"), "w") as f:
+                f.write("0")
+            libc.mount(b"none", target, b"tmpfs", 0, None)
+            os._exit(0)
+        _, status = os.waitpid(mount_child, 0)
+        self.assertEqual(status, 0)
         self.assertEqual(t.stop(), 0, t.err)
         events = [json.loads(l) for l in t.out]
-        mine = {os.getpid(), setuid_child, ptrace_child}
+        mine = {os.getpid(), setuid_child, ptrace_child, mount_child}
         got = []
         for e in events:
             if e["process_id"] not in mine:
@@ -369,7 +383,32 @@ rule failed-mkdir, syscall mkdir:
             self.assertEqual(len(e["rules"]), 1)
         self.assertEqual(got, [("connect", "127.0.0.1", 443), ("connect", "10.1.2.3", 22),
                                ("connect", "8.8.8.8", 53), ("openat", "/etc/shadow"),
-                               ("setuid", setuid_child), ("ptrace", ptrace_child)])
+                               ("setuid", setuid_child), ("ptrace", ptrace_child),
+                               ("mount", mount_child)])
+
+    def docker_cgroup(self):
+        """A cgroup named as docker names its containers', below the cgroup2 mount."""
+        root = None
+        with open("/proc/self/mountinfo", encoding="utf-8") as f:
+            for line in f:
+                left, _, right = line.partition(" - ")
+                if right.split(" ")[0] == "cgroup2":
+                    root = left.split(" ")[4]
+                    break
+        if root is None:
+            skip_or_fail("no cgroup2 mount")
+        top = os.path.join(root, f"ebpftracer-rules-{os.getpid()}")
+        path = os.path.join(top, "system.slice", "docker-" + "0123456789abcdef" * 4 + ".scope")
+        os.makedirs(path)
+
+        def remove():
+            for d in (path, os.path.dirname(path), top):
+                try:
+                    os.rmdir(d)
+                except OSError:
+                    pass
+        self.addCleanup(remove)
+        return path
 
 
 def main():

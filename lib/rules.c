@@ -207,6 +207,22 @@ static bool key_needs_arg(enum ebpfpub_cond_key k)
 					 k <= EBPFPUB_COND_ARGV_ANY);
 }
 
+/* "/a/b", "/a/b/" or "/": names that are not ".", ".." or empty. */
+static bool plain_path(const char *p)
+{
+	const char *name = p + 1, *end;
+
+	while (*name) {
+		end = strchr(name, '/');
+		if (!end)
+			end = name + strlen(name);
+		if (end == name ? *end != '\0' : (end - name <= 2 && !strncmp(name, "..", (size_t)(end - name))))
+			return false;
+		name = *end ? end + 1 : end;
+	}
+	return true;
+}
+
 static int check_tests(struct ebpfpub_rule *r, const struct ebpfpub_condition *c, char kind)
 {
 	const char *k = key_name(c->key);
@@ -247,6 +263,12 @@ static int check_tests(struct ebpfpub_rule *r, const struct ebpfpub_condition *c
 		    c->strings[i].value[0] != '/')
 			return rule_fail(r, -EINVAL,
 					 "rule '%s': cgroup '%s': give its path below the cgroup2 root, starting with '/' (e.g. /system.slice)",
+					 r->name, c->strings[i].value);
+		/* the kernel resolves a path, user space compares names: no . or .. or // */
+		if (c->key == EBPFPUB_COND_CGROUP && c->strings[i].op == EBPFPUB_STR_EQUALS &&
+		    !plain_path(c->strings[i].value))
+			return rule_fail(r, -EINVAL,
+					 "rule '%s': cgroup '%s': no '.', '..' or empty names in the path",
 					 r->name, c->strings[i].value);
 	}
 	for (i = 0; i < c->cidr_count; i++) {
@@ -436,8 +458,34 @@ __attribute__((format(printf, 4, 5))) static int plan_fail(char *err, size_t siz
 	return e;
 }
 
-static int bind_cond(const struct ebpfpub_rule *r, const struct rules_cond *c,
-		     const struct layout *l, struct rules_bound *b, char *err, size_t size)
+/* cgroup equals: in the kernel when every tested cgroup exists now (it is put in the plan's
+ * cgroup array), else in user space. */
+static enum rules_where bind_cgroup(struct rules_plan *plan, const struct rules_cond *c,
+				    struct rules_bound *b)
+{
+	size_t i;
+	int slot;
+
+	for (i = 0; i < c->string_count; i++)
+		if (c->strings[i].op != EBPFPUB_STR_EQUALS)
+			return RULES_USER;
+	if (plan->cgroup_count + c->string_count > RULES_MAX_CGROUPS)
+		return RULES_USER;
+	for (i = 0; i < c->string_count; i++) {
+		slot = rules_cgroup_slot(plan, c->strings[i].value);
+		if (slot < 0) {
+			/* the slots taken stay unused */
+			return RULES_USER;
+		}
+		if (i == 0)
+			b->cgroup_slot = (uint32_t)slot;
+	}
+	return RULES_KERNEL_ENTER;
+}
+
+static int bind_cond(struct rules_plan *plan, const struct ebpfpub_rule *r,
+		     const struct rules_cond *c, const struct layout *l, struct rules_bound *b,
+		     char *err, size_t size)
 {
 	const struct layout_capture *cap = NULL;
 	const struct format_field *ff = NULL;
@@ -526,11 +574,14 @@ static int bind_cond(const struct ebpfpub_rule *r, const struct rules_cond *c,
 		 * program: the same bytes user space decodes. */
 		b->where = RULES_KERNEL_EXIT;
 		break;
+	case EBPFPUB_COND_CGROUP:
+		if (l->context_offset)
+			b->where = bind_cgroup(plan, c, b);
+		break;
 	case EBPFPUB_COND_CONTAINER:
 	case EBPFPUB_COND_ANCESTOR:
-	case EBPFPUB_COND_CGROUP:
-		/* From the decoded context: the container identity and the path are parsed
-		 * from the cgroup path's names, the ancestors are items of the record. */
+		/* From the decoded context: the container identity is parsed from the cgroup
+		 * path's names, the ancestors are items of the record. */
 		break;
 	default:
 		return plan_fail(err, size, -EINVAL, "rule '%s': unknown condition '%s'", r->name,
@@ -561,8 +612,8 @@ static bool exit_can_tell(const struct rules_bound *b)
 	}
 }
 
-static int plan_rule(struct rules_plan_rule *pr, const struct ebpfpub_rule *r,
-		     const struct layout *l, char *err, size_t size)
+static int plan_rule(struct rules_plan *plan, struct rules_plan_rule *pr,
+		     const struct ebpfpub_rule *r, const struct layout *l, char *err, size_t size)
 {
 	size_t i;
 	uint32_t g;
@@ -576,7 +627,7 @@ static int plan_rule(struct rules_plan_rule *pr, const struct ebpfpub_rule *r,
 	pr->all_kernel = true;
 	pr->kernel_final = RULES_KERNEL_ENTER;
 	for (i = 0; i < r->cond_count; i++) {
-		e = bind_cond(r, &r->conds[i], l, &pr->conds[i], err, size);
+		e = bind_cond(plan, r, &r->conds[i], l, &pr->conds[i], err, size);
 		if (e < 0)
 			return e;
 		if (r->conds[i].group == EBPFPUB_WHEN) {
@@ -641,7 +692,7 @@ int rules_plan_build(struct rules_plan *plan, struct ebpfpub_rule *const *rules,
 		if (!rules_names_syscall(rules[i], l->syscall))
 			continue;
 		plan->any_signal |= rules[i]->signo != 0;
-		e = plan_rule(&plan->rules[plan->count++], rules[i], l, err, size);
+		e = plan_rule(plan, &plan->rules[plan->count++], rules[i], l, err, size);
 		if (e < 0) {
 			rules_plan_release(plan);
 			return e;
@@ -660,6 +711,7 @@ void rules_plan_release(struct rules_plan *plan)
 	}
 	free(plan->rules);
 	free(plan->matched);
+	rules_cgroup_release(plan);
 	memset(plan, 0, sizeof(*plan));
 }
 
@@ -755,10 +807,17 @@ bool rules_plan_same(const struct rules_plan *a, const struct rules_plan *b)
 {
 	size_t i;
 
+	size_t j;
+
 	if (a->count != b->count)
 		return false;
-	for (i = 0; i < a->count; i++)
+	for (i = 0; i < a->count; i++) {
 		if (!rules_equal(a->rules[i].rule, b->rules[i].rule))
 			return false;
+		/* the same rules placed differently (a cgroup created since) compile apart */
+		for (j = 0; j < a->rules[i].rule->cond_count; j++)
+			if (a->rules[i].conds[j].where != b->rules[i].conds[j].where)
+				return false;
+	}
 	return true;
 }

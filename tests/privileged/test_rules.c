@@ -896,9 +896,11 @@ static void test_process_context(void)
 		add_strings(r[9], EBPFPUB_WHEN, EBPFPUB_COND_CGROUP, NULL, &cg_d, 1);
 		add_strings(r[9], 1, EBPFPUB_COND_CONTAINER, NULL, &any, 1);
 		case_explain[0] = "rule c-any, syscall mkdir:\n  when container: user space\n";
-		case_explain[1] = "rule cg-all, syscall mkdir:\n  when cgroup: user space\n";
+		case_explain[1] = "rule cg-all, syscall mkdir:\n  when cgroup: kernel enter\n";
 		case_explain[2] = "rule anc, syscall mkdir:\n  when ancestor: user space\n";
-		case_explain[3] = "rule cg-docker-host, syscall mkdir:\n  when cgroup: user space\n  unless container: user space\n";
+		case_explain[3] = "rule cg-docker-host, syscall mkdir:\n  when cgroup: kernel enter\n  unless container: user space\n";
+		/* a cgroup that does not exist (yet): user space */
+		case_explain[4] = "rule cg-part, syscall mkdir:\n  when cgroup: user space\n";
 		run_case("container, cgroup, ancestor", "mkdir", r, 10, work_context, want, 0, 0);
 	}
 	{
@@ -911,8 +913,20 @@ static void test_process_context(void)
 		add_ints(r[1], EBPFPUB_WHEN, EBPFPUB_COND_AUID, NULL, false, &unset, 1);
 		add_ints(r[2], EBPFPUB_WHEN, EBPFPUB_COND_AUID, NULL, false, &not_mine, 1);
 		case_explain[0] = "rule auid-mine, syscall mkdir:\n  when auid: kernel exit\n";
-		case_explain[1] = case_explain[2] = case_explain[3] = NULL;
+		case_explain[1] = case_explain[2] = case_explain[3] = case_explain[4] = NULL;
 		run_case("auid", "mkdir", r, 3, work_context, want, 0, 0);
+	}
+	{
+		/* the docker cgroup alone: the 4 other calls dropped by the enter program */
+		char docker_cg[256];
+		struct ebpfpub_string_test cg_d = { .op = EBPFPUB_STR_EQUALS, .value = docker_cg };
+		struct ebpfpub_rule *r[1] = { rule("cg-docker", "mkdir") };
+		const size_t two = 2;
+
+		snprintf(docker_cg, sizeof(docker_cg), "%s/%s", cg_rel, CG_DOCKER);
+		add_strings(r[0], EBPFPUB_WHEN, EBPFPUB_COND_CGROUP, NULL, &cg_d, 1);
+		case_explain[0] = "rule cg-docker, syscall mkdir:\n  when cgroup: kernel enter\n";
+		run_case("cgroup in the kernel", "mkdir", r, 1, work_context, &two, 4, 0);
 	}
 	{
 		/* a rule that wants no call: all 6 dropped by the exit program */

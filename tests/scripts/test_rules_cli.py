@@ -223,18 +223,24 @@ rule failed-mkdir, syscall mkdir:
     container: any
     auid: [unset, ">= 1000"]
     ancestor: sshd
-    cgroup: /system.slice
+    cgroup: /no-such-cgroup-PID
   unless:
     container: {id: 0123abcd}
+- rule: anywhere
+  syscalls: [mkdir]
+  when: {cgroup: /}
 """)
         r = run("--rules", rules, "--explain")
         self.assertEqual(r.returncode, 0, r.stderr)
+        # a cgroup that exists is tested in the kernel, one that does not (yet) in user space
         self.assertEqual(r.stdout, """rule in-containers, syscall mkdir:
   when container: user space
   when auid: kernel exit
   when ancestor: user space
   when cgroup: user space
   unless container: user space
+rule anywhere, syscall mkdir:
+  when cgroup: kernel enter
 """)
         r = run("--rules", rules, "--explain", "--no-context")
         self.assertEqual(r.returncode, 1)

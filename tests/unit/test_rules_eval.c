@@ -452,6 +452,18 @@ static void test_add_condition_errors(void)
 	CHECK_INT(ebpfpub_rule_add_condition(r, 0, &c), -EINVAL);   /* not from the root */
 	CHECK_STR(ebpfpub_rule_last_error(r),
 		  "rule 'errors': cgroup 'x': give its path below the cgroup2 root, starting with '/' (e.g. /system.slice)");
+	s.value = "/a/../b";
+	CHECK_INT(ebpfpub_rule_add_condition(r, 0, &c), -EINVAL);
+	CHECK_STR(ebpfpub_rule_last_error(r),
+		  "rule 'errors': cgroup '/a/../b': no '.', '..' or empty names in the path");
+	s.value = "/a//b";
+	CHECK_INT(ebpfpub_rule_add_condition(r, 0, &c), -EINVAL);
+	s.value = "/a/.";
+	CHECK_INT(ebpfpub_rule_add_condition(r, 0, &c), -EINVAL);
+	s.value = "/a/..b/.c/";
+	CHECK_INT(ebpfpub_rule_add_condition(r, 0, &c), 0);
+	s.value = "/";
+	CHECK_INT(ebpfpub_rule_add_condition(r, 0, &c), 0);
 	s.value = "a-name-longer-than-15";
 	c.key = EBPFPUB_COND_ANCESTOR;
 	CHECK_INT(ebpfpub_rule_add_condition(r, 0, &c), -EINVAL);

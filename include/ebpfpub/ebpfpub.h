@@ -721,14 +721,13 @@ EBPFPUB_API const char *ebpfpub_tracer_program_text(const struct ebpfpub_tracer 
 /**
  * A rule names syscalls, conditions that must all hold (`when`), exceptions (`unless`
  * groups: the call is dropped when every condition of any one group holds) and an optional
- * signal sent from the program. Conditions that the kernel can decide (pid, uid, auid, comm
- * equals/prefix, integer arguments, the exit code, string arguments equals/prefix, socket
- * address family/address/port of a sockaddr read at enter) are generated into the enter or
- * exit program, so that a call no rule wants is counted in kernel_filtered and never
- * reaches user mode; the others (suffix, contains, glob, argv, container, cgroup,
- * ancestor) run in user mode after
- * decoding, and such a rejection counts in `filtered`. ebpfpub_tracer_explain() says which
- * runs where.
+ * signal sent from the program. Conditions that the kernel can decide (pid, uid, auid,
+ * cgroup, comm equals/prefix, integer arguments, the exit code, string arguments
+ * equals/prefix, socket address family/address/port of a sockaddr read at enter) are
+ * generated into the enter or exit program, so that a call no rule wants is counted in
+ * kernel_filtered and never reaches user mode; the others (suffix, contains, glob, argv,
+ * container, ancestor) run in user mode after decoding, and such a rejection counts in
+ * `filtered`. ebpfpub_tracer_explain() says which runs where.
  *
  * @code
  * struct ebpfpub_rule *r;
@@ -771,9 +770,11 @@ enum ebpfpub_cond_key {
 	/** strings, user space: some ancestor's comm. A tracer whose ancestors option is 0
 	 *  reads 8 ancestors for the syscalls of a rule with this. */
 	EBPFPUB_COND_ANCESTOR = 34,
-	/** strings, user space: EQUALS "/A/B": the task is in cgroup /A/B (below the cgroup2
-	 *  root) or below it; the other tests apply to the path's text. A path cut at the top
-	 *  (EBPFPUB_PROCESS_PATH_TOP_CUT) or unknown never holds. */
+	/** strings: EQUALS "/A/B": the task is in cgroup /A/B (below the cgroup2 root; no "."
+	 *  or ".." names) or below it, decided in the enter program when that cgroup exists as
+	 *  the rule is bound to a syscall, else in user space from the captured path (a path cut
+	 *  at the top, EBPFPUB_PROCESS_PATH_TOP_CUT, or unknown never holds there); the other
+	 *  tests apply to the path's text, in user space. */
 	EBPFPUB_COND_CGROUP = 35,
 };
 

@@ -232,12 +232,10 @@ static bool looks_int(yaml_node_t *n, struct ctx *c)
 	return true;
 }
 
-static int add_cond(struct ctx *c, yaml_node_t *at, const struct ebpfpub_condition *cond,
-		    const char *key)
+static int add_cond(struct ctx *c, yaml_node_t *at, const struct ebpfpub_condition *cond)
 {
 	int r = ebpfpub_rule_add_condition(c->tr->rule, c->group, cond);
 
-	(void)key;
 	if (r < 0) {
 		const char *msg = ebpfpub_rule_last_error(c->tr->rule);
 		const char *colon = strstr(msg, "': ");
@@ -273,7 +271,7 @@ static int int_cond(struct ctx *c, yaml_node_t *n, enum ebpfpub_cond_key key, co
 		EBPFPUB_OPTS(ebpfpub_condition, cond, .key = key, .arg = arg, .negate = negate,
 			     .ints = l->t, .int_count = l->n);
 
-		r = add_cond(c, n, &cond, name);
+		r = add_cond(c, n, &cond);
 	}
 	free(l);
 	return r;
@@ -351,7 +349,7 @@ static int str_cond(struct ctx *c, yaml_node_t *n, enum ebpfpub_cond_key key, co
 		EBPFPUB_OPTS(ebpfpub_condition, cond, .key = key, .arg = arg, .strings = l->t,
 			     .string_count = l->n);
 
-		r = add_cond(c, n, &cond, name);
+		r = add_cond(c, n, &cond);
 	}
 	free(l);
 	return r;
@@ -395,7 +393,7 @@ static int container_cond(struct ctx *c, yaml_node_t *n)
 		EBPFPUB_OPTS(ebpfpub_condition, cond, .key = EBPFPUB_COND_CONTAINER,
 			     .strings = l->t, .string_count = l->n);
 
-		r = add_cond(c, n, &cond, "container");
+		r = add_cond(c, n, &cond);
 	}
 	free(l);
 	return r;
@@ -452,7 +450,7 @@ static int cidr_cond(struct ctx *c, yaml_node_t *n, const char *arg, const char 
 		EBPFPUB_OPTS(ebpfpub_condition, cond, .key = EBPFPUB_COND_SOCKADDR_ADDR, .arg = arg,
 			     .negate = negate, .cidrs = l->t, .cidr_count = l->n);
 
-		r = add_cond(c, n, &cond, name);
+		r = add_cond(c, n, &cond);
 	}
 	free(l);
 	return r;
@@ -546,7 +544,7 @@ static int arg_scalar_or_tests(struct ctx *c, const char *arg, yaml_node_t *n)
 
 			if (!v || !parse_number(v, &t.value))
 				return fail_at(c, node(c, p->value), "%s: mask: expected a number", name);
-			return add_cond(c, n, &cond, name);
+			return add_cond(c, n, &cond);
 		}
 		if (k && !strcmp(k, "not") && n->data.mapping.pairs.top - p == 1)
 			return int_cond(c, n, EBPFPUB_COND_ARG, arg, name, 0, false);

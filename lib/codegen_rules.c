@@ -306,6 +306,36 @@ static void emit_cond(struct phase *ph, const struct rules_bound *b, LLVMBasicBl
 		ints_any(f, c, port, false, yes, no);
 		return;
 	}
+	case EBPFPUB_COND_CGROUP:
+		/* 1: the task's cgroup (default hierarchy) is the slot's or below it */
+		for (i = 0; i < c->string_count; i++) {
+			LLVMBasicBlockRef next = cg_block(f, "cgroup_next");
+			LLVMValueRef a[2] = { cg_map(f, plan_of(f)->cgroup_fd),
+					      cg_const32(f, b->cgroup_slot + (uint32_t)i) };
+			LLVMValueRef r = cg_helper(f, BPF_FUNC_current_task_under_cgroup, f->i64, a, 2);
+
+			LLVMBuildCondBr(f->b, icmp(f, LLVMIntEQ, r, 1), yes, next);
+			LLVMPositionBuilderAtEnd(f->b, next);
+		}
+		LLVMBuildBr(f->b, no);
+		return;
+	case EBPFPUB_COND_AUID: {
+		/* At exit, from the record's context as user space decodes it: no audit in the
+		 * kernel, no auid (the condition does not hold). */
+		LLVMBasicBlockRef audit = cg_block(f, "auid_known");
+		uint32_t base = f->layout->context_offset;
+		LLVMValueRef flags = cg_load(f, f->i32, ph->rec, base + RECORD_CONTEXT_OFF_FLAGS);
+
+		cg_if(f, LLVMBuildICmp(f->b, LLVMIntEQ,
+				       LLVMBuildAnd(f->b, flags, cg_const32(f, RECORD_CONTEXT_NO_AUDIT), ""),
+				       cg_const32(f, 0), ""),
+		      audit, no);
+		ints_any(f, c,
+			 LLVMBuildZExt(f->b, cg_load(f, f->i32, ph->rec, base + RECORD_CONTEXT_OFF_AUID),
+				       f->i64, "auid"),
+			 false, yes, no);
+		return;
+	}
 	case EBPFPUB_COND_SOCKADDR_ADDR:
 		buf = sockaddr_value(ph, b, &fam, no);
 		for (i = 0; i < c->cidr_count; i++) {

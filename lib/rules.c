@@ -128,7 +128,7 @@ static const char *key_name(enum ebpfpub_cond_key k)
 }
 
 /* What each key takes: 'i' ints, 's' strings, 'c' cidrs, 'a' ints or strings (an argument,
- * told by its type when bound), 0 unknown, 'p' process context (later). */
+ * told by its type when bound), 0 unknown. */
 static char key_kind(enum ebpfpub_cond_key k)
 {
 	switch (k) {
@@ -137,29 +137,90 @@ static char key_kind(enum ebpfpub_cond_key k)
 	case EBPFPUB_COND_EXIT_CODE:
 	case EBPFPUB_COND_SOCKADDR_FAMILY:
 	case EBPFPUB_COND_SOCKADDR_PORT:
+	case EBPFPUB_COND_AUID:
 		return 'i';
 	case EBPFPUB_COND_COMM:
 	case EBPFPUB_COND_SOCKADDR_PATH:
 	case EBPFPUB_COND_ARGV0:
 	case EBPFPUB_COND_ARGV_ANY:
+	case EBPFPUB_COND_CONTAINER:
+	case EBPFPUB_COND_ANCESTOR:
+	case EBPFPUB_COND_CGROUP:
 		return 's';
 	case EBPFPUB_COND_SOCKADDR_ADDR:
 		return 'c';
 	case EBPFPUB_COND_ARG:
 		return 'a';
-	case EBPFPUB_COND_AUID:
-	case EBPFPUB_COND_CONTAINER:
-	case EBPFPUB_COND_ANCESTOR:
-	case EBPFPUB_COND_CGROUP:
-		return 'p';
 	}
 	return 0;
+}
+
+bool rules_key_needs_context(enum ebpfpub_cond_key k)
+{
+	return k == EBPFPUB_COND_AUID || k == EBPFPUB_COND_CONTAINER ||
+	       k == EBPFPUB_COND_ANCESTOR || k == EBPFPUB_COND_CGROUP;
+}
+
+bool rules_need_ancestors(struct ebpfpub_rule *const *rules, size_t n, const char *syscall)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		if (!rules_names_syscall(rules[i], syscall))
+			continue;
+		for (j = 0; j < rules[i]->cond_count; j++)
+			if (rules[i]->conds[j].key == EBPFPUB_COND_ANCESTOR)
+				return true;
+	}
+	return false;
+}
+
+/* container: EQUALS any, host or a runtime's name (as container_id.c names them); PREFIX
+ * an id. */
+static int check_container(struct ebpfpub_rule *r, const struct ebpfpub_string_test *t)
+{
+	static const char *const names[] = { "any", "host", "docker", "containerd", "cri-o",
+					     "podman", "kubernetes", "nspawn", "lxc", NULL };
+	size_t i;
+
+	if (t->op == EBPFPUB_STR_PREFIX) {
+		if (!*t->value)
+			return rule_fail(r, -EINVAL, "rule '%s': container: an empty id prefix",
+					 r->name);
+		return 0;
+	}
+	if (t->op != EBPFPUB_STR_EQUALS)
+		return rule_fail(r, -EINVAL,
+				 "rule '%s': container takes any, host, a runtime name (equals) or an id prefix (prefix)",
+				 r->name);
+	for (i = 0; names[i]; i++)
+		if (!strcmp(t->value, names[i]))
+			return 0;
+	return rule_fail(r, -EINVAL,
+			 "rule '%s': container '%s' is not any, host or a runtime (docker, containerd, cri-o, podman, kubernetes, nspawn, lxc); use {id: PREFIX} for an id",
+			 r->name, t->value);
 }
 
 static bool key_needs_arg(enum ebpfpub_cond_key k)
 {
 	return k == EBPFPUB_COND_ARG || (k >= EBPFPUB_COND_SOCKADDR_FAMILY &&
 					 k <= EBPFPUB_COND_ARGV_ANY);
+}
+
+/* "/a/b", "/a/b/" or "/": names that are not ".", ".." or empty. */
+static bool plain_path(const char *p)
+{
+	const char *name = p + 1, *end;
+
+	while (*name) {
+		end = strchr(name, '/');
+		if (!end)
+			end = name + strlen(name);
+		if (end == name ? *end != '\0' : (end - name <= 2 && !strncmp(name, "..", (size_t)(end - name))))
+			return false;
+		name = *end ? end + 1 : end;
+	}
+	return true;
 }
 
 static int check_tests(struct ebpfpub_rule *r, const struct ebpfpub_condition *c, char kind)
@@ -191,10 +252,23 @@ static int check_tests(struct ebpfpub_rule *r, const struct ebpfpub_condition *c
 		if (!c->strings[i].value)
 			return rule_fail(r, -EINVAL, "rule '%s': condition '%s': a NULL string",
 					 r->name, k);
-		if (c->key == EBPFPUB_COND_COMM && strlen(c->strings[i].value) > 15 &&
-		    c->strings[i].op == EBPFPUB_STR_EQUALS)
+		if ((c->key == EBPFPUB_COND_COMM || c->key == EBPFPUB_COND_ANCESTOR) &&
+		    strlen(c->strings[i].value) > 15 && c->strings[i].op == EBPFPUB_STR_EQUALS)
 			return rule_fail(r, -EINVAL,
-					 "rule '%s': comm '%s' is longer than a task name (15 bytes)",
+					 "rule '%s': %s '%s' is longer than a task name (15 bytes)",
+					 r->name, k, c->strings[i].value);
+		if (c->key == EBPFPUB_COND_CONTAINER && check_container(r, &c->strings[i]) < 0)
+			return -EINVAL;
+		if (c->key == EBPFPUB_COND_CGROUP && c->strings[i].op == EBPFPUB_STR_EQUALS &&
+		    c->strings[i].value[0] != '/')
+			return rule_fail(r, -EINVAL,
+					 "rule '%s': cgroup '%s': give its path below the cgroup2 root, starting with '/' (e.g. /system.slice)",
+					 r->name, c->strings[i].value);
+		/* the kernel resolves a path, user space compares names: no . or .. or // */
+		if (c->key == EBPFPUB_COND_CGROUP && c->strings[i].op == EBPFPUB_STR_EQUALS &&
+		    !plain_path(c->strings[i].value))
+			return rule_fail(r, -EINVAL,
+					 "rule '%s': cgroup '%s': no '.', '..' or empty names in the path",
 					 r->name, c->strings[i].value);
 	}
 	for (i = 0; i < c->cidr_count; i++) {
@@ -287,10 +361,6 @@ int ebpfpub_rule_add_condition(struct ebpfpub_rule *r, uint32_t group,
 	if (!kind)
 		return rule_fail(r, -EINVAL, "rule '%s': unknown condition key %d", r->name,
 				 (int)c.key);
-	if (kind == 'p')
-		return rule_fail(r, -EOPNOTSUPP,
-				 "rule '%s': condition '%s' needs the process context, which this version does not capture yet (not supported yet)",
-				 r->name, key_name(c.key));
 	if (key_needs_arg(c.key) && (!c.arg || !*c.arg))
 		return rule_fail(r, -EINVAL, "rule '%s': condition '%s' needs an argument name",
 				 r->name, key_name(c.key));
@@ -388,8 +458,34 @@ __attribute__((format(printf, 4, 5))) static int plan_fail(char *err, size_t siz
 	return e;
 }
 
-static int bind_cond(const struct ebpfpub_rule *r, const struct rules_cond *c,
-		     const struct layout *l, struct rules_bound *b, char *err, size_t size)
+/* cgroup equals: in the kernel when every tested cgroup exists now (it is put in the plan's
+ * cgroup array), else in user space. */
+static enum rules_where bind_cgroup(struct rules_plan *plan, const struct rules_cond *c,
+				    struct rules_bound *b)
+{
+	size_t i;
+	int slot;
+
+	for (i = 0; i < c->string_count; i++)
+		if (c->strings[i].op != EBPFPUB_STR_EQUALS)
+			return RULES_USER;
+	if (plan->cgroup_count + c->string_count > RULES_MAX_CGROUPS)
+		return RULES_USER;
+	for (i = 0; i < c->string_count; i++) {
+		slot = rules_cgroup_slot(plan, c->strings[i].value);
+		if (slot < 0) {
+			/* the slots taken stay unused */
+			return RULES_USER;
+		}
+		if (i == 0)
+			b->cgroup_slot = (uint32_t)slot;
+	}
+	return RULES_KERNEL_ENTER;
+}
+
+static int bind_cond(struct rules_plan *plan, const struct ebpfpub_rule *r,
+		     const struct rules_cond *c, const struct layout *l, struct rules_bound *b,
+		     char *err, size_t size)
 {
 	const struct layout_capture *cap = NULL;
 	const struct format_field *ff = NULL;
@@ -473,10 +569,28 @@ static int bind_cond(const struct ebpfpub_rule *r, const struct rules_cond *c,
 					 "rule '%s': argument '%s' of '%s' is not a captured argv: '%s' cannot apply",
 					 r->name, c->arg, l->syscall, k);
 		break;
+	case EBPFPUB_COND_AUID:
+		/* From the record's context (read from task->loginuid at enter) in the exit
+		 * program: the same bytes user space decodes. */
+		b->where = RULES_KERNEL_EXIT;
+		break;
+	case EBPFPUB_COND_CGROUP:
+		if (l->context_offset)
+			b->where = bind_cgroup(plan, c, b);
+		break;
+	case EBPFPUB_COND_CONTAINER:
+	case EBPFPUB_COND_ANCESTOR:
+		/* From the decoded context: the container identity is parsed from the cgroup
+		 * path's names, the ancestors are items of the record. */
+		break;
 	default:
-		return plan_fail(err, size, -EOPNOTSUPP,
-				 "rule '%s': condition '%s' is not supported yet", r->name, k);
+		return plan_fail(err, size, -EINVAL, "rule '%s': unknown condition '%s'", r->name,
+				 k);
 	}
+	if (rules_key_needs_context(c->key) && !l->context_offset)
+		return plan_fail(err, size, -EINVAL,
+				 "rule '%s': condition '%s' needs the process context, which this tracer does not capture (created with no_process_context, or the kernel's BTF lacks task_struct): drop the condition or enable the context",
+				 r->name, k);
 	return 0;
 }
 
@@ -489,6 +603,7 @@ static bool exit_can_tell(const struct rules_bound *b)
 	case EBPFPUB_COND_UID:
 	case EBPFPUB_COND_EXIT_CODE:
 	case EBPFPUB_COND_COMM:
+	case EBPFPUB_COND_AUID:
 		return b->where != RULES_USER;
 	case EBPFPUB_COND_ARG:
 		return b->where == RULES_KERNEL_EXIT || (b->where == RULES_KERNEL_ENTER && b->width);
@@ -497,8 +612,8 @@ static bool exit_can_tell(const struct rules_bound *b)
 	}
 }
 
-static int plan_rule(struct rules_plan_rule *pr, const struct ebpfpub_rule *r,
-		     const struct layout *l, char *err, size_t size)
+static int plan_rule(struct rules_plan *plan, struct rules_plan_rule *pr,
+		     const struct ebpfpub_rule *r, const struct layout *l, char *err, size_t size)
 {
 	size_t i;
 	uint32_t g;
@@ -512,7 +627,7 @@ static int plan_rule(struct rules_plan_rule *pr, const struct ebpfpub_rule *r,
 	pr->all_kernel = true;
 	pr->kernel_final = RULES_KERNEL_ENTER;
 	for (i = 0; i < r->cond_count; i++) {
-		e = bind_cond(r, &r->conds[i], l, &pr->conds[i], err, size);
+		e = bind_cond(plan, r, &r->conds[i], l, &pr->conds[i], err, size);
 		if (e < 0)
 			return e;
 		if (r->conds[i].group == EBPFPUB_WHEN) {
@@ -577,7 +692,7 @@ int rules_plan_build(struct rules_plan *plan, struct ebpfpub_rule *const *rules,
 		if (!rules_names_syscall(rules[i], l->syscall))
 			continue;
 		plan->any_signal |= rules[i]->signo != 0;
-		e = plan_rule(&plan->rules[plan->count++], rules[i], l, err, size);
+		e = plan_rule(plan, &plan->rules[plan->count++], rules[i], l, err, size);
 		if (e < 0) {
 			rules_plan_release(plan);
 			return e;
@@ -596,6 +711,7 @@ void rules_plan_release(struct rules_plan *plan)
 	}
 	free(plan->rules);
 	free(plan->matched);
+	rules_cgroup_release(plan);
 	memset(plan, 0, sizeof(*plan));
 }
 
@@ -691,10 +807,17 @@ bool rules_plan_same(const struct rules_plan *a, const struct rules_plan *b)
 {
 	size_t i;
 
+	size_t j;
+
 	if (a->count != b->count)
 		return false;
-	for (i = 0; i < a->count; i++)
+	for (i = 0; i < a->count; i++) {
 		if (!rules_equal(a->rules[i].rule, b->rules[i].rule))
 			return false;
+		/* the same rules placed differently (a cgroup created since) compile apart */
+		for (j = 0; j < a->rules[i].rule->cond_count; j++)
+			if (a->rules[i].conds[j].where != b->rules[i].conds[j].where)
+				return false;
+	}
 	return true;
 }

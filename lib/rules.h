@@ -65,6 +65,7 @@ struct rules_bound {
 	bool is_signed;
 	int size_arg;             /* SOCKADDR at enter: the length argument, or -1 */
 	uint32_t size;            /* ... or the fixed length */
+	uint32_t cgroup_slot;     /* CGROUP in the kernel: test i is in slot cgroup_slot + i */
 };
 
 struct rules_plan_rule {
@@ -84,7 +85,24 @@ struct rules_plan {
 	uint32_t tracer_tgid;              /* never signalled */
 	bool any_signal;                   /* some rule sends a signal */
 	const char **matched;              /* scratch: names of the event's matching rules */
+	/* The cgroups of the kernel's cgroup tests (rules_cgroup.c); 0: no map. */
+	int cgroup_fd;
+	uint32_t cgroup_count;
 };
+
+#define RULES_MAX_CGROUPS 64u
+/* Puts cgroup PATH (below the cgroup2 root) in the plan's next slot: the slot, or -1 (the
+ * condition is then decided in user space). */
+int rules_cgroup_slot(struct rules_plan *plan, const char *path);
+void rules_cgroup_release(struct rules_plan *plan);
+
+/* A rule with an ancestor condition makes the tracer read this many ancestors when its
+ * ancestors option is 0. */
+#define RULES_ANCESTOR_DEPTH 8u
+
+bool rules_key_needs_context(enum ebpfpub_cond_key k);
+/* Whether some of the N RULES that name SYSCALL has an ancestor condition. */
+bool rules_need_ancestors(struct ebpfpub_rule *const *rules, size_t n, const char *syscall);
 
 /* Copies RULE (for the tracer, which owns the copy). */
 int rules_copy(const struct ebpfpub_rule *rule, struct ebpfpub_rule **out);

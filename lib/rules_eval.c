@@ -123,11 +123,97 @@ static bool argv_holds(const struct rules_cond *c, const struct ebpfpub_field *f
 	return false;
 }
 
+/* cgroup equals X: the path is X or below it (X's trailing '/' ignored; "/": all). */
+static bool cgroup_test(const struct ebpfpub_string_test *t, const char *path)
+{
+	size_t n = strlen(t->value);
+
+	if (t->op != EBPFPUB_STR_EQUALS)
+		return string_test(t, path, strlen(path));
+	while (n && t->value[n - 1] == '/')
+		n--;
+	return strncmp(path, t->value, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+/* The path is known whole: not cut at the top, not missing. */
+static bool cgroup_holds(const struct rules_cond *c, const struct ebpfpub_process *p)
+{
+	size_t i;
+
+	if (!p->cgroup_path || (p->flags & (EBPFPUB_PROCESS_PATH_TOP_CUT |
+					     EBPFPUB_PROCESS_PATH_UNKNOWN |
+					     EBPFPUB_PROCESS_NO_CGROUP)))
+		return false;
+	for (i = 0; i < c->string_count; i++)
+		if (cgroup_test(&c->strings[i], p->cgroup_path))
+			return true;
+	return false;
+}
+
+/* container: equals any (some container runtime), host, or a runtime; prefix: the id. An
+ * unknown runtime (the path was cut) is neither host nor a container. */
+static bool container_holds(const struct rules_cond *c, const struct ebpfpub_process *p)
+{
+	const char *rt = p->container_runtime, *id = p->container_id;
+	size_t i;
+
+	if (!rt || !strcmp(rt, "unknown"))
+		return false;
+	for (i = 0; i < c->string_count; i++) {
+		const struct ebpfpub_string_test *t = &c->strings[i];
+
+		if (t->op == EBPFPUB_STR_PREFIX) {
+			if (strcmp(rt, "host") && id && !strncmp(id, t->value, strlen(t->value)))
+				return true;
+		} else if (!strcmp(t->value, "any") ? strcmp(rt, "host") != 0
+						     : !strcmp(t->value, rt)) {
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool ancestor_holds(const struct rules_cond *c, const struct ebpfpub_process *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->ancestor_count; i++)
+		if (strings_any(c, p->ancestors[i].comm,
+				strnlen(p->ancestors[i].comm, sizeof(p->ancestors[i].comm))))
+			return true;
+	return false;
+}
+
+/* Without a context (none captured, or a crafted event) none of these holds. */
+static bool process_holds(const struct rules_cond *c, const struct ebpfpub_event *ev)
+{
+	const struct ebpfpub_process *p = ebpfpub_event_process(ev);
+
+	if (!p)
+		return false;
+	switch (c->key) {
+	case EBPFPUB_COND_AUID:
+		/* as the exit program reads it: the record's auid unless the kernel has none */
+		return !(p->flags & EBPFPUB_PROCESS_NO_AUDIT) && ints_any(c, p->auid, false);
+	case EBPFPUB_COND_CGROUP:
+		return cgroup_holds(c, p);
+	case EBPFPUB_COND_CONTAINER:
+		return container_holds(c, p);
+	default:
+		return ancestor_holds(c, p);
+	}
+}
+
 static bool base_holds(const struct rules_cond *c, const struct ebpfpub_event *ev)
 {
 	const struct ebpfpub_field *f;
 
 	switch (c->key) {
+	case EBPFPUB_COND_AUID:
+	case EBPFPUB_COND_CGROUP:
+	case EBPFPUB_COND_CONTAINER:
+	case EBPFPUB_COND_ANCESTOR:
+		return process_holds(c, ev);
 	case EBPFPUB_COND_PID:
 		return ints_any(c, ev->pid, false);
 	case EBPFPUB_COND_UID:

@@ -876,7 +876,9 @@ static int syscall_new(struct ebpfpub_tracer *t, const char *name, uint32_t gene
 		free(s);
 		return r;
 	}
-	tracer_context_layout(&t->context, &s->layout, t->opts.log_fn, t->opts.log_ctx);
+	tracer_context_layout(&t->context, &s->layout,
+			      rules_need_ancestors(t->rules, t->rule_count, name) ? RULES_ANCESTOR_DEPTH : 0,
+			      t->opts.log_fn, t->opts.log_ctx);
 	r = plan_rules(t, s);
 	if (r == 0 && s->plan.count)
 		r = open_gate(t, s, false);
@@ -1795,6 +1797,16 @@ static int check_rule(struct ebpfpub_tracer *t, const struct ebpfpub_rule *rule,
 		return fail(t, -EOPNOTSUPP,
 			    "rule '%s' sends a signal, but this kernel has no bpf_send_signal (Linux 5.3+)",
 			    rule->name);
+	if (t->opts.no_process_context)
+		for (i = 0; i < rule->cond_count; i++)
+			if (rules_key_needs_context(rule->conds[i].key))
+				return fail(t, -EINVAL,
+					    "rule '%s': its %s condition needs the process context, but the tracer was created with no_process_context",
+					    rule->name,
+					    rule->conds[i].key == EBPFPUB_COND_AUID ? "auid" :
+					    rule->conds[i].key == EBPFPUB_COND_CONTAINER ? "container" :
+					    rule->conds[i].key == EBPFPUB_COND_ANCESTOR ? "ancestor" :
+											  "cgroup");
 	r = rules_copy(rule, &copy);
 	if (r < 0)
 		return fail(t, r, "rule '%s': out of memory", rule->name);
@@ -1808,6 +1820,8 @@ static int check_rule(struct ebpfpub_tracer *t, const struct ebpfpub_rule *rule,
 		else if (!known_syscall(t, name))
 			r = unknown_syscall(t, name);
 		else if ((r = build_layout(t, name, serializer_for(t, name), &l)) == 0) {
+			/* as syscall_new will: the context decides what the rule can use */
+			tracer_context_layout(&t->context, &l, 0, t->opts.log_fn, t->opts.log_ctx);
 			r = rules_plan_build(&plan, &copy, 1, &l, 0, err, sizeof(err));
 			if (r < 0)
 				fail_with(t, r, err);

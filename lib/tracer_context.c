@@ -135,8 +135,8 @@ void tracer_context_release(struct tracer_context *c)
 	c->container = NULL;
 }
 
-void tracer_context_layout(struct tracer_context *c, struct layout *l, ebpfpub_log_fn log,
-			   void *log_ctx)
+void tracer_context_layout(struct tracer_context *c, struct layout *l, uint32_t rule_ancestors,
+			   ebpfpub_log_fn log, void *log_ctx)
 {
 	char err[256];
 
@@ -163,7 +163,7 @@ void tracer_context_layout(struct tracer_context *c, struct layout *l, ebpfpub_l
 				 c->have_cgroup_id_helper ? "path (kernel BTF lacks it)"
 							  : "id (bpf_get_current_cgroup_id)");
 	}
-	process_context_layout(l, c->ancestors);
+	process_context_layout(l, c->ancestors ? c->ancestors : rule_ancestors);
 }
 
 void tracer_context_env(const struct tracer_context *c, struct codegen_env *env)

@@ -38,9 +38,10 @@ int tracer_context_init(struct tracer_context *c, struct ebpfpub_tracer_opts *o,
 void tracer_context_release(struct tracer_context *c);
 
 /* Adds the context to a syscall's layout (when on, and once the kernel's offsets are
- * known: a kernel without them gets none, with a warning through LOG). */
-void tracer_context_layout(struct tracer_context *c, struct layout *l, ebpfpub_log_fn log,
-			   void *log_ctx);
+ * known: a kernel without them gets none, with a warning through LOG). The ancestors
+ * option, or RULE_ANCESTORS ancestors when it is 0 (the syscall's rules need them). */
+void tracer_context_layout(struct tracer_context *c, struct layout *l, uint32_t rule_ancestors,
+			   ebpfpub_log_fn log, void *log_ctx);
 void tracer_context_env(const struct tracer_context *c, struct codegen_env *env);
 
 /* When a syscall's programs were refused with direct reads: true (and a warning) when it

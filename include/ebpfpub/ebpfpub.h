@@ -721,13 +721,13 @@ EBPFPUB_API const char *ebpfpub_tracer_program_text(const struct ebpfpub_tracer 
 /**
  * A rule names syscalls, conditions that must all hold (`when`), exceptions (`unless`
  * groups: the call is dropped when every condition of any one group holds) and an optional
- * signal sent from the program. Conditions that the kernel can decide (pid, uid, comm
- * equals/prefix, integer arguments, the exit code, string arguments equals/prefix, socket
- * address family/address/port of a sockaddr read at enter) are generated into the enter or
- * exit program, so that a call no rule wants is counted in kernel_filtered and never
- * reaches user mode; the others (suffix, contains, glob, argv) run in user mode after
- * decoding, and such a rejection counts in `filtered`. ebpfpub_tracer_explain() says which
- * runs where.
+ * signal sent from the program. Conditions that the kernel can decide (pid, uid, auid,
+ * cgroup, comm equals/prefix, integer arguments, the exit code, string arguments
+ * equals/prefix, socket address family/address/port of a sockaddr read at enter) are
+ * generated into the enter or exit program, so that a call no rule wants is counted in
+ * kernel_filtered and never reaches user mode; the others (suffix, contains, glob, argv,
+ * container, ancestor) run in user mode after decoding, and such a rejection counts in
+ * `filtered`. ebpfpub_tracer_explain() says which runs where.
  *
  * @code
  * struct ebpfpub_rule *r;
@@ -758,11 +758,24 @@ enum ebpfpub_cond_key {
 	EBPFPUB_COND_SOCKADDR_PATH = 9,   /**< strings: its AF_UNIX path */
 	EBPFPUB_COND_ARGV0 = 10,     /**< strings: argv[0] of the argv argument .arg */
 	EBPFPUB_COND_ARGV_ANY = 11,  /**< strings: some element of the argv argument .arg */
-	/* Process context (not supported yet: ebpfpub_rule_add_condition returns -EOPNOTSUPP). */
-	EBPFPUB_COND_AUID = 32,      /**< ints: the audit login uid */
-	EBPFPUB_COND_CONTAINER = 33, /**< strings: container runtime or id */
-	EBPFPUB_COND_ANCESTOR = 34,  /**< strings: some ancestor's comm */
-	EBPFPUB_COND_CGROUP = 35,    /**< strings: the cgroup path */
+	/* The process context (ebpfpub_event.process; a tracer with no_process_context refuses
+	 * rules with these). None holds on an event without a context. */
+	/** ints: the audit login uid (EBPFPUB_AUID_UNSET: never logged in); decided in the exit
+	 *  program; never holds without audit (EBPFPUB_PROCESS_NO_AUDIT) */
+	EBPFPUB_COND_AUID = 32,
+	/** strings, user space: EQUALS "any" (some container), "host" (none) or a runtime
+	 *  ("docker", "containerd", "cri-o", "podman", "kubernetes", "nspawn", "lxc"); PREFIX:
+	 *  the container id (or name) starts with it. A runtime "unknown" matches none. */
+	EBPFPUB_COND_CONTAINER = 33,
+	/** strings, user space: some ancestor's comm. A tracer whose ancestors option is 0
+	 *  reads 8 ancestors for the syscalls of a rule with this. */
+	EBPFPUB_COND_ANCESTOR = 34,
+	/** strings: EQUALS "/A/B": the task is in cgroup /A/B (below the cgroup2 root; no "."
+	 *  or ".." names) or below it, decided in the enter program when that cgroup exists as
+	 *  the rule is bound to a syscall, else in user space from the captured path (a path cut
+	 *  at the top, EBPFPUB_PROCESS_PATH_TOP_CUT, or unknown never holds there); the other
+	 *  tests apply to the path's text, in user space. */
+	EBPFPUB_COND_CGROUP = 35,
 };
 
 enum ebpfpub_int_op {
@@ -834,8 +847,7 @@ EBPFPUB_API int ebpfpub_rule_add_syscall(struct ebpfpub_rule *rule, const char *
 /**
  * Adds a copy of COND to GROUP (EBPFPUB_WHEN, or an exception group 1 .. 64).
  * @return 0, -EINVAL (a bad key, op, empty list or a test that does not fit the key:
- *         ebpfpub_rule_last_error() says which), -EOPNOTSUPP (a process-context key: not
- *         supported yet), -ENOMEM.
+ *         ebpfpub_rule_last_error() says which), -ENOMEM.
  * @since 0.3
  */
 EBPFPUB_API int ebpfpub_rule_add_condition(struct ebpfpub_rule *rule, uint32_t group,
@@ -858,7 +870,8 @@ EBPFPUB_API int ebpfpub_rule_matches(const struct ebpfpub_rule *rule,
  * not added by this). Checked against each syscall's arguments now. A syscall with rules
  * delivers only the calls that match one of them; at most 16 rules per syscall.
  * @return 0, -EINVAL (an argument the syscall lacks or of the wrong kind, a signal rule
- *         with a user-mode condition; ebpfpub_tracer_last_error() says which), -ENOENT
+ *         with a user-mode condition, a process condition on a tracer without the process
+ *         context; ebpfpub_tracer_last_error() says which), -ENOENT
  *         (unknown syscall), -EEXIST (a rule of that name, or one of its syscalls traced
  *         already), -E2BIG (over 16 rules on a syscall), -EOPNOTSUPP (signal without
  *         bpf_send_signal), -EBUSY, -ENOMEM.

@@ -39,7 +39,7 @@ SOURCE_ROOT = os.environ.get(
 BUILD_ROOT = os.environ.get("EBPFPUB_BUILD_ROOT", os.path.join(SOURCE_ROOT, "build"))
 DEB_PACKAGES = ["libebpfpub0", "libebpfpub-dev", "ebpftracer"]
 EXAMPLE_RULES = ["pidtree-private-subnets.yaml", "bpfd-shadow-file.yaml", "bpfd-setuid.yaml",
-                 "kill-rule.yaml"]
+                 "kill-rule.yaml", "container-mount.yaml"]
 RPM_PACKAGES = ["libebpfpub", "libebpfpub-devel", "ebpftracer"]
 T0 = time.monotonic()
 

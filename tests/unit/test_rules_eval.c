@@ -277,6 +277,128 @@ static void test_argv(void)
 	CHECK_INT(matches(&c), 1);
 }
 
+/* auid, container, cgroup and ancestor on crafted process contexts. */
+static void test_process(void)
+{
+	static const char id[] = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+	struct ebpfpub_ancestor anc[2];
+	struct ebpfpub_process p;
+	struct ebpfpub_int_test unset = { .op = EBPFPUB_INT_EQ, .value = EBPFPUB_AUID_UNSET };
+	struct ebpfpub_int_test ge = { .op = EBPFPUB_INT_GE, .value = 1000 };
+	struct ebpfpub_string_test any = { .op = EBPFPUB_STR_EQUALS, .value = "any" };
+	struct ebpfpub_string_test host = { .op = EBPFPUB_STR_EQUALS, .value = "host" };
+	struct ebpfpub_string_test docker = { .op = EBPFPUB_STR_EQUALS, .value = "docker" };
+	struct ebpfpub_string_test podman = { .op = EBPFPUB_STR_EQUALS, .value = "podman" };
+	struct ebpfpub_string_test idp = { .op = EBPFPUB_STR_PREFIX, .value = "0123456789ab" };
+	struct ebpfpub_string_test idx = { .op = EBPFPUB_STR_PREFIX, .value = "01234567899" };
+	struct ebpfpub_string_test cg = { .op = EBPFPUB_STR_EQUALS, .value = "/system.slice/" };
+	struct ebpfpub_string_test sshd = { .op = EBPFPUB_STR_EQUALS, .value = "sshd" };
+	struct ebpfpub_string_test glob = { .op = EBPFPUB_STR_GLOB, .value = "ba*" };
+
+	reset("mkdir");
+	memset(&p, 0, sizeof(p));
+	memset(anc, 0, sizeof(anc));
+	p.sz = sizeof(p);
+	p.auid = EBPFPUB_AUID_UNSET;
+	p.cgroup_path = "/system.slice/docker-0123456789abcdef.scope";
+	p.container_runtime = "docker";
+	p.container_id = id;
+	p.ancestor_count = 2;
+	p.ancestors = anc;
+	snprintf(anc[0].comm, sizeof(anc[0].comm), "bash");
+	snprintf(anc[1].comm, sizeof(anc[1].comm), "sshd");
+	{
+		EBPFPUB_OPTS(ebpfpub_condition, c, .key = EBPFPUB_COND_AUID, .ints = &unset,
+			     .int_count = 1);
+
+		CHECK_INT(matches(&c), 0);     /* no context: nothing holds */
+		ev.process = &p;
+		CHECK_INT(matches(&c), 1);
+		c.ints = &ge;                  /* unsigned: UINT32_MAX >= 1000 */
+		CHECK_INT(matches(&c), 1);
+		p.auid = 999;
+		CHECK_INT(matches(&c), 0);
+		c.negate = true;
+		CHECK_INT(matches(&c), 1);
+		c.negate = false;
+		p.auid = 1000;
+		CHECK_INT(matches(&c), 1);
+		p.flags = EBPFPUB_PROCESS_NO_AUDIT;   /* the kernel has no auid: never holds */
+		CHECK_INT(matches(&c), 0);
+		p.flags = 0;
+	}
+	{
+		EBPFPUB_OPTS(ebpfpub_condition, c, .key = EBPFPUB_COND_CONTAINER, .strings = &any,
+			     .string_count = 1);
+
+		CHECK_INT(matches(&c), 1);
+		c.strings = &docker;
+		CHECK_INT(matches(&c), 1);
+		c.strings = &podman;
+		CHECK_INT(matches(&c), 0);
+		c.strings = &host;
+		CHECK_INT(matches(&c), 0);
+		c.strings = &idp;
+		CHECK_INT(matches(&c), 1);
+		c.strings = &idx;
+		CHECK_INT(matches(&c), 0);
+		p.container_runtime = "host";
+		p.container_id = "";
+		c.strings = &host;
+		CHECK_INT(matches(&c), 1);
+		c.strings = &any;
+		CHECK_INT(matches(&c), 0);
+		c.negate = true;
+		CHECK_INT(matches(&c), 1);
+		c.negate = false;
+		p.container_runtime = "unknown";   /* the path was cut: neither */
+		CHECK_INT(matches(&c), 0);
+		c.strings = &host;
+		CHECK_INT(matches(&c), 0);
+		p.container_runtime = "docker";
+		p.container_id = id;
+	}
+	{
+		EBPFPUB_OPTS(ebpfpub_condition, c, .key = EBPFPUB_COND_CGROUP, .strings = &cg,
+			     .string_count = 1);
+
+		CHECK_INT(matches(&c), 1);     /* below /system.slice */
+		p.cgroup_path = "/system.slice";
+		CHECK_INT(matches(&c), 1);     /* the cgroup itself */
+		p.cgroup_path = "/system.slicex/a";
+		CHECK_INT(matches(&c), 0);     /* a sibling with a longer name */
+		p.cgroup_path = "/";
+		CHECK_INT(matches(&c), 0);
+		cg.value = "/";
+		CHECK_INT(matches(&c), 1);     /* the root: every task */
+		p.cgroup_path = "/system.slice/x";
+		p.flags = EBPFPUB_PROCESS_PATH_TOP_CUT;
+		CHECK_INT(matches(&c), 0);     /* a cut path cannot tell */
+		p.flags = 0;
+		p.cgroup_path = NULL;
+		CHECK_INT(matches(&c), 0);
+		p.cgroup_path = "/system.slice/x";
+		cg.op = EBPFPUB_STR_SUFFIX;    /* other tests: on the path's text */
+		cg.value = "/x";
+		CHECK_INT(matches(&c), 1);
+	}
+	{
+		EBPFPUB_OPTS(ebpfpub_condition, c, .key = EBPFPUB_COND_ANCESTOR, .strings = &sshd,
+			     .string_count = 1);
+
+		CHECK_INT(matches(&c), 1);     /* the grandparent */
+		c.strings = &glob;
+		CHECK_INT(matches(&c), 1);
+		p.ancestor_count = 1;
+		c.strings = &sshd;
+		CHECK_INT(matches(&c), 0);
+		c.negate = true;
+		CHECK_INT(matches(&c), 1);
+		p.ancestor_count = 0;
+		CHECK_INT(matches(&c), 1);
+	}
+}
+
 static void test_add_condition_errors(void)
 {
 	struct ebpfpub_rule *r;
@@ -311,8 +433,44 @@ static void test_add_condition_errors(void)
 	c.cidrs = &bad;
 	c.cidr_count = 1;
 	CHECK_INT(ebpfpub_rule_add_condition(r, 0, &c), -EINVAL);
-	c.key = EBPFPUB_COND_CONTAINER;
-	CHECK_INT(ebpfpub_rule_add_condition(r, 0, &c), -EOPNOTSUPP);
+	c.key = EBPFPUB_COND_CONTAINER;   /* takes strings */
+	CHECK_INT(ebpfpub_rule_add_condition(r, 0, &c), -EINVAL);
+	CHECK_STR(ebpfpub_rule_last_error(r), "rule 'errors': condition 'container' takes string tests");
+	c.cidrs = NULL;
+	c.cidr_count = 0;
+	c.strings = &s;
+	c.string_count = 1;
+	CHECK_INT(ebpfpub_rule_add_condition(r, 0, &c), -EINVAL);   /* "x": no runtime */
+	CHECK_STR(ebpfpub_rule_last_error(r),
+		  "rule 'errors': container 'x' is not any, host or a runtime (docker, containerd, cri-o, podman, kubernetes, nspawn, lxc); use {id: PREFIX} for an id");
+	s.op = EBPFPUB_STR_SUFFIX;
+	CHECK_INT(ebpfpub_rule_add_condition(r, 0, &c), -EINVAL);
+	s.op = EBPFPUB_STR_PREFIX;
+	CHECK_INT(ebpfpub_rule_add_condition(r, 0, &c), 0);          /* an id prefix */
+	s.op = EBPFPUB_STR_EQUALS;
+	c.key = EBPFPUB_COND_CGROUP;
+	CHECK_INT(ebpfpub_rule_add_condition(r, 0, &c), -EINVAL);   /* not from the root */
+	CHECK_STR(ebpfpub_rule_last_error(r),
+		  "rule 'errors': cgroup 'x': give its path below the cgroup2 root, starting with '/' (e.g. /system.slice)");
+	s.value = "/a/../b";
+	CHECK_INT(ebpfpub_rule_add_condition(r, 0, &c), -EINVAL);
+	CHECK_STR(ebpfpub_rule_last_error(r),
+		  "rule 'errors': cgroup '/a/../b': no '.', '..' or empty names in the path");
+	s.value = "/a//b";
+	CHECK_INT(ebpfpub_rule_add_condition(r, 0, &c), -EINVAL);
+	s.value = "/a/.";
+	CHECK_INT(ebpfpub_rule_add_condition(r, 0, &c), -EINVAL);
+	s.value = "/a/..b/.c/";
+	CHECK_INT(ebpfpub_rule_add_condition(r, 0, &c), 0);
+	s.value = "/";
+	CHECK_INT(ebpfpub_rule_add_condition(r, 0, &c), 0);
+	s.value = "a-name-longer-than-15";
+	c.key = EBPFPUB_COND_ANCESTOR;
+	CHECK_INT(ebpfpub_rule_add_condition(r, 0, &c), -EINVAL);
+	CHECK_STR(ebpfpub_rule_last_error(r),
+		  "rule 'errors': ancestor 'a-name-longer-than-15' is longer than a task name (15 bytes)");
+	c.key = EBPFPUB_COND_AUID;
+	CHECK_INT(ebpfpub_rule_add_condition(r, 0, &c), -EINVAL);   /* takes ints */
 	c.key = 77;
 	CHECK_INT(ebpfpub_rule_add_condition(r, 0, &c), -EINVAL);
 	CHECK_INT(ebpfpub_rule_add_syscall(r, "mkdir"), 0);
@@ -330,6 +488,7 @@ int main(void)
 	test_sockaddr();
 	test_unless_groups();
 	test_argv();
+	test_process();
 	test_add_condition_errors();
 	return test_finish("test_rules_eval");
 }

@@ -88,7 +88,7 @@ static void test_good_file(void)
 		fprintf(stderr, "%s\n", err);
 		ASSERT(0);
 	}
-	CHECK_INT(r.count, 4);
+	CHECK_INT(r.count, 5);
 	CHECK_STR(r.rules[0].name, "outbound-public");
 	CHECK(r.rules[0].print);
 	CHECK_INT(r.rules[0].signo, 0);
@@ -103,6 +103,34 @@ static void test_good_file(void)
 	CHECK_STR(r.rules[3].exec_argv[1], "-c");
 	CHECK_STR(r.rules[3].exec_argv[2], "cat >> /tmp/x");
 	CHECK(r.rules[3].exec_argv[3] == NULL);
+	CHECK_STR(r.rules[4].name, "in-containers");
+	{
+		/* the process conditions as the file says them, on a crafted event */
+		struct ebpfpub_ancestor anc = { .comm = "sshd" };
+		struct ebpfpub_process p = {
+			.sz = sizeof(p), .auid = EBPFPUB_AUID_UNSET,
+			.cgroup_path = "/system.slice/docker-0123abcdef.scope",
+			.container_runtime = "docker", .container_id = "0123abcdef",
+			.ancestor_count = 1, .ancestors = &anc,
+		};
+		struct ebpfpub_event ev = { .syscall = "mkdir", .process = &p };
+
+		CHECK_INT(ebpfpub_rule_matches(r.rules[4].rule, &ev), 1);
+		p.auid = 999;                           /* not unset, root or >= 1000 */
+		CHECK_INT(ebpfpub_rule_matches(r.rules[4].rule, &ev), 0);
+		p.auid = 0;                             /* root */
+		CHECK_INT(ebpfpub_rule_matches(r.rules[4].rule, &ev), 1);
+		snprintf(anc.comm, sizeof(anc.comm), "bash");
+		CHECK_INT(ebpfpub_rule_matches(r.rules[4].rule, &ev), 0);
+		snprintf(anc.comm, sizeof(anc.comm), "ssh");
+		p.cgroup_path = "/user.slice/x";
+		CHECK_INT(ebpfpub_rule_matches(r.rules[4].rule, &ev), 0);
+		p.cgroup_path = "/system.slice/podman-1.scope";
+		p.container_runtime = "podman";         /* but the id prefix matches */
+		CHECK_INT(ebpfpub_rule_matches(r.rules[4].rule, &ev), 1);
+		p.container_id = "ffff";
+		CHECK_INT(ebpfpub_rule_matches(r.rules[4].rule, &ev), 0);
+	}
 	CHECK_INT(r.syscall_count, 3);
 	CHECK_STR(r.syscalls[0], "connect");
 	CHECK_STR(r.syscalls[1], "openat");

@@ -141,8 +141,13 @@ static bool parse_symbol(const char *s, char kind, int64_t *v)
 				*v = families[i].value;
 				return true;
 			}
-	} else if (kind == 'u') {
+	} else if (kind == 'u' || kind == 'a') {
 		struct passwd *pw = getpwnam(s);
+
+		if (kind == 'a' && !strcmp(s, "unset")) {
+			*v = EBPFPUB_AUID_UNSET;   /* never logged in: the kernel's -1 */
+			return true;
+		}
 
 		if (pw) {
 			*v = pw->pw_uid;
@@ -205,6 +210,7 @@ static int int_item(struct ctx *c, yaml_node_t *n, void *data)
 			       "%s: '%s' is not %s, a comparison (== != < <= > >= N), a range (A-B) or 'mask N'",
 			       l->key, s,
 			       l->kind == 'u' ? "a user id or name" :
+			       l->kind == 'a' ? "a user id or name, or unset" :
 			       l->kind == 'f' ? "a family (AF_INET, AF_INET6, AF_UNIX, ...) or a number" :
 			       "a number");
 	l->n++;
@@ -226,13 +232,10 @@ static bool looks_int(yaml_node_t *n, struct ctx *c)
 	return true;
 }
 
-static int add_cond(struct ctx *c, yaml_node_t *at, const struct ebpfpub_condition *cond,
-		    const char *key)
+static int add_cond(struct ctx *c, yaml_node_t *at, const struct ebpfpub_condition *cond)
 {
 	int r = ebpfpub_rule_add_condition(c->tr->rule, c->group, cond);
 
-	if (r == -EOPNOTSUPP)
-		return fail_at(c, at, "%s: not supported yet (needs the process context)", key);
 	if (r < 0) {
 		const char *msg = ebpfpub_rule_last_error(c->tr->rule);
 		const char *colon = strstr(msg, "': ");
@@ -268,7 +271,7 @@ static int int_cond(struct ctx *c, yaml_node_t *n, enum ebpfpub_cond_key key, co
 		EBPFPUB_OPTS(ebpfpub_condition, cond, .key = key, .arg = arg, .negate = negate,
 			     .ints = l->t, .int_count = l->n);
 
-		r = add_cond(c, n, &cond, name);
+		r = add_cond(c, n, &cond);
 	}
 	free(l);
 	return r;
@@ -346,7 +349,51 @@ static int str_cond(struct ctx *c, yaml_node_t *n, enum ebpfpub_cond_key key, co
 		EBPFPUB_OPTS(ebpfpub_condition, cond, .key = key, .arg = arg, .strings = l->t,
 			     .string_count = l->n);
 
-		r = add_cond(c, n, &cond, name);
+		r = add_cond(c, n, &cond);
+	}
+	free(l);
+	return r;
+}
+
+/* container: any | host | a runtime's name | {id: PREFIX}, or a list of them. */
+static int container_item(struct ctx *c, yaml_node_t *n, void *data)
+{
+	struct str_list *l = data;
+	const char *s = scalar(n);
+
+	if (!s && n->type == YAML_MAPPING_NODE && n->data.mapping.pairs.top - n->data.mapping.pairs.start == 1 &&
+	    scalar(node(c, n->data.mapping.pairs.start->key)) &&
+	    !strcmp(scalar(node(c, n->data.mapping.pairs.start->key)), "id") &&
+	    (s = scalar(node(c, n->data.mapping.pairs.start->value)))) {
+		l->op = EBPFPUB_STR_PREFIX;
+	} else if (s) {
+		l->op = EBPFPUB_STR_EQUALS;
+	} else {
+		return fail_at(c, n,
+			       "container: expected any, host, a runtime name or {id: PREFIX}, not %s",
+			       node_kind(n));
+	}
+	if (l->n == MAX_TESTS)
+		return fail_at(c, n, "container: more than %d values", MAX_TESTS);
+	l->t[l->n].op = l->op;
+	l->t[l->n++].value = s;
+	return 0;
+}
+
+static int container_cond(struct ctx *c, yaml_node_t *n)
+{
+	struct str_list *l = calloc(1, sizeof(*l));
+	int r;
+
+	if (!l)
+		return fail_at(c, n, "out of memory");
+	l->key = "container";
+	r = each_item(c, n, container_item, l);
+	if (r == 0) {
+		EBPFPUB_OPTS(ebpfpub_condition, cond, .key = EBPFPUB_COND_CONTAINER,
+			     .strings = l->t, .string_count = l->n);
+
+		r = add_cond(c, n, &cond);
 	}
 	free(l);
 	return r;
@@ -403,7 +450,7 @@ static int cidr_cond(struct ctx *c, yaml_node_t *n, const char *arg, const char 
 		EBPFPUB_OPTS(ebpfpub_condition, cond, .key = EBPFPUB_COND_SOCKADDR_ADDR, .arg = arg,
 			     .negate = negate, .cidrs = l->t, .cidr_count = l->n);
 
-		r = add_cond(c, n, &cond, name);
+		r = add_cond(c, n, &cond);
 	}
 	free(l);
 	return r;
@@ -497,7 +544,7 @@ static int arg_scalar_or_tests(struct ctx *c, const char *arg, yaml_node_t *n)
 
 			if (!v || !parse_number(v, &t.value))
 				return fail_at(c, node(c, p->value), "%s: mask: expected a number", name);
-			return add_cond(c, n, &cond, name);
+			return add_cond(c, n, &cond);
 		}
 		if (k && !strcmp(k, "not") && n->data.mapping.pairs.top - p == 1)
 			return int_cond(c, n, EBPFPUB_COND_ARG, arg, name, 0, false);
@@ -535,13 +582,10 @@ static int arg_spec(struct ctx *c, const char *arg, yaml_node_t *n)
 
 /* ---- when / unless ---- */
 
-static const char *const process_keys[] = { "auid", "container", "ancestor", "cgroup", NULL };
 
 /* One key of a when/unless mapping. */
 static int cond_key(struct ctx *c, const char *k, yaml_node_t *kn, yaml_node_t *v, bool each_arg_group)
 {
-	size_t i;
-
 	if (!strcmp(k, "pid"))
 		return int_cond(c, v, EBPFPUB_COND_PID, NULL, k, 0, false);
 	if (!strcmp(k, "uid"))
@@ -550,6 +594,14 @@ static int cond_key(struct ctx *c, const char *k, yaml_node_t *kn, yaml_node_t *
 		return int_cond(c, v, EBPFPUB_COND_EXIT_CODE, NULL, k, 0, false);
 	if (!strcmp(k, "comm"))
 		return str_cond(c, v, EBPFPUB_COND_COMM, NULL, k);
+	if (!strcmp(k, "auid"))
+		return int_cond(c, v, EBPFPUB_COND_AUID, NULL, k, 'a', false);
+	if (!strcmp(k, "ancestor"))
+		return str_cond(c, v, EBPFPUB_COND_ANCESTOR, NULL, k);
+	if (!strcmp(k, "cgroup"))
+		return str_cond(c, v, EBPFPUB_COND_CGROUP, NULL, k);
+	if (!strcmp(k, "container"))
+		return container_cond(c, v);
 	if (!strcmp(k, "args")) {
 		yaml_node_pair_t *p;
 
@@ -569,9 +621,6 @@ static int cond_key(struct ctx *c, const char *k, yaml_node_t *kn, yaml_node_t *
 		}
 		return 0;
 	}
-	for (i = 0; process_keys[i]; i++)
-		if (!strcmp(k, process_keys[i]))
-			return fail_at(c, kn, "%s: not supported yet (needs the process context)", k);
 	return fail_at(c, kn,
 		       "unknown key '%s' (expected pid, uid, comm, exit_code, args, auid, container, ancestor or cgroup)",
 		       k);

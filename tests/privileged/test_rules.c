@@ -727,7 +727,8 @@ static void cg_remove(const char *path)
 	while ((e = readdir(d))) {
 		if (e->d_type != DT_DIR || e->d_name[0] == '.')
 			continue;
-		snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name);
+		if (snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name) >= (int)sizeof(sub))
+			continue;   /* not one of ours: they are short */
 		cg_remove(sub);
 	}
 	closedir(d);

@@ -20,6 +20,7 @@
 #include "feature_probes.h"
 #include "process_table.h"
 #include "capture.h"
+#include "cgroup_dir.h"
 #include "util.h"
 
 #define HEX64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
@@ -149,26 +150,6 @@ static uint64_t cg_id(const char *rel)
 	return st.st_ino;
 }
 
-/* Removes our cgroups, deepest first. */
-static void cg_remove(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char sub[1200];
-
-	if (!d)
-		return;
-	while ((e = readdir(d))) {
-		if (e->d_type != DT_DIR || e->d_name[0] == '.')
-			continue;
-		if (snprintf(sub, sizeof(sub), "%s/%s", dir, e->d_name) >= (int)sizeof(sub))
-			continue;   /* not one of ours: they are short */
-		cg_remove(sub);
-	}
-	closedir(d);
-	rmdir(dir);
-}
-
 /* A child that moves itself into cgroup REL ("" : ours) and calls mkdir(tag NAME). */
 static pid_t mkdir_in(const char *rel, const char *name)
 {
@@ -254,7 +235,7 @@ static pid_t test_pid;
 static void cleanup(void)
 {
 	if (getpid() == test_pid)
-		cg_remove(cg_test);
+		cgroup_dir_remove(cg_test);
 }
 
 static void *thread_mkdir(void *arg)

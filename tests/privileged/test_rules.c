@@ -20,6 +20,7 @@
 #include <ebpfpub/ebpfpub.h>
 
 #include "capture.h"
+#include "cgroup_dir.h"
 #include "feature_probes.h"
 
 struct seen {
@@ -702,10 +703,6 @@ static void test_unix_path(void)
 	run_case("AF_UNIX path", "connect", r, 1, work_unix, want, 1, 1);
 }
 
-/* ---- reload ---- */
-
-/* mkdirs until told to stop: at least 1000 before the reload and 1000 after it, however
- * slow the machine (a VM without KVM generates programs slowly). */
 /* ---- the process context: containers, cgroups, ancestors, auid ---- */
 
 #define HEX64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
@@ -716,29 +713,10 @@ static char cg_test[700];    /* our cgroup below the cgroup2 mount */
 static char cg_rel[128];     /* its path as the kernel names it: /ebpfpub-rules-PID */
 static pid_t main_pid;
 
-static void cg_remove(const char *path)
-{
-	DIR *d = opendir(path);
-	struct dirent *e;
-	char sub[1200];
-
-	if (!d)
-		return;
-	while ((e = readdir(d))) {
-		if (e->d_type != DT_DIR || e->d_name[0] == '.')
-			continue;
-		if (snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name) >= (int)sizeof(sub))
-			continue;   /* not one of ours: they are short */
-		cg_remove(sub);
-	}
-	closedir(d);
-	rmdir(path);
-}
-
 static void cg_cleanup(void)
 {
 	if (getpid() == main_pid && cg_test[0])
-		cg_remove(cg_test);
+		cgroup_dir_remove(cg_test);
 }
 
 static void cg_make(const char *rel)
@@ -948,6 +926,10 @@ static void test_process_context(void)
 	judge_ancestors = 0;
 }
 
+/* ---- reload ---- */
+
+/* mkdirs until told to stop: at least 1000 before the reload and 1000 after it, however
+ * slow the machine (a VM without KVM generates programs slowly). */
 static volatile int storm_stop;
 static volatile uint64_t storm_calls;
 

@@ -1739,11 +1739,12 @@ const char *ebpfpub_tracer_program_text(const struct ebpfpub_tracer *t, const ch
 	return NULL;
 }
 
+static int drain_output(struct ebpfpub_tracer *t);
+
 int ebpfpub_tracer_remove_syscall(struct ebpfpub_tracer *t, const char *name)
 {
-	volatile sig_atomic_t not_stopped = 0;
 	struct tracer_syscall *s;
-	size_t i;
+	bool dispatched;
 	int r;
 
 	if (!t || !name)
@@ -1756,27 +1757,17 @@ int ebpfpub_tracer_remove_syscall(struct ebpfpub_tracer *t, const char *name)
 	if (!s)
 		return fail(t, -ENOENT, "syscall '%s' is not traced", name);
 	/* Detach, then hand over what it had already output, then account for it. */
-	if (s->in_arrays) {
-		syscall_detach_programs(s);
-		dispatch_wait_running();
-	}
+	dispatched = s->in_arrays;
 	syscall_detach_programs(s);
-	__atomic_store_n(&t->polling, 1, __ATOMIC_RELEASE);
-	r = output_poll(t->output, t, t->epoll_fd, 0, &not_stopped);
-	__atomic_store_n(&t->polling, 0, __ATOMIC_RELEASE);
-	if (t->free_pending) {
-		tracer_destroy(t);
-		return -ECANCELED;
-	}
+	if (dispatched)
+		dispatch_wait_running();   /* a program still running delivers before the drain */
+	r = drain_output(t);
+	if (r == -ECANCELED)
+		return r;
 	syscall_stats(t, s, &t->retired);
-	for (i = 0; i < t->syscall_count; i++)
-		if (t->syscalls[i] == s)
-			break;
-	memmove(&t->syscalls[i], &t->syscalls[i + 1],
-		(t->syscall_count - i - 1) * sizeof(*t->syscalls));
-	t->syscall_count--;
+	unlink_syscall(t, s);
 	syscall_free(t, s);
-	return r < 0 && r != -ECANCELED ? r : 0;
+	return r;
 }
 
 /* A copy of RULE for the tracer, checked against each of its syscalls' arguments. TRACED_OK:

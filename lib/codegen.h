@@ -47,6 +47,12 @@ struct codegen_output_control {
 	uint64_t lost;              /* unused by BPF: per-CPU loss counts live in lost_fd */
 };
 
+/* Dispatch: a syscall's values in the info array (codegen_env.syscall_info_fd), by number. */
+struct codegen_syscall_info {
+	uint32_t event_id;          /* 0: the number is not traced (yet) */
+	uint32_t counter_base;
+};
+
 /* Map fds and constants baked into the programs. */
 struct codegen_env {
 	/* Where the entry waits for the exit: in the thread's task-local storage (shared by
@@ -63,6 +69,11 @@ struct codegen_env {
 	int lost_fd;          /* per-CPU array of 1 u64: outputs that failed */
 	uint32_t ringbuf_watermark;
 	uint32_t event_id;
+	/* Dispatch: event_id and counter_base are not constants but read from the info array
+	 * under the number at ctx + 8 (the raw_syscalls record's id), so that the programs of
+	 * syscalls of one shape (program_shape.h) are the same and load once. */
+	bool by_number;
+	int syscall_info_fd;  /* array: number -> struct codegen_syscall_info */
 	uint32_t self_tgid;   /* 0: don't exclude */
 	uint32_t pids[CODEGEN_MAX_PIDS];
 	uint32_t pid_count;

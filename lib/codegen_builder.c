@@ -119,14 +119,30 @@ LLVMValueRef cg_lookup(struct cg_fn *f, int map_fd, LLVMValueRef key_slot)
 /* counters[index] += 1 in a per-CPU array: no atomics needed, each CPU has its own copy. */
 void cg_counter_add(struct cg_fn *f, int map_fd, uint32_t index)
 {
+	cg_counter_add_at(f, map_fd, cg_const32(f, index));
+}
+
+void cg_counter_add_at(struct cg_fn *f, int map_fd, LLVMValueRef index)
+{
 	LLVMValueRef key = cg_slot(f, f->i32, 1);
 	LLVMValueRef v, cur;
 	LLVMBasicBlockRef found = cg_block(f, "counter"), done = cg_block(f, "counted");
 
-	cg_store(f, cg_const32(f, index), key, 0);
+	cg_store(f, index, key, 0);
 	v = cg_lookup(f, map_fd, key);
 	cg_if(f, LLVMBuildIsNotNull(f->b, v, ""), found, done);
 	cur = cg_load(f, f->i64, v, 0);
 	cg_store(f, LLVMBuildAdd(f->b, cur, cg_const(f, 1), ""), v, 0);
 	cg_goto(f, done);
+}
+
+/* With a constant base the add folds: the same code as a constant key. */
+LLVMValueRef cg_counter_key(struct cg_fn *f, uint32_t c)
+{
+	return LLVMBuildAdd(f->b, f->counter_base, cg_const32(f, c), "");
+}
+
+void cg_count(struct cg_fn *f, uint32_t c)
+{
+	cg_counter_add_at(f, f->env->counters_fd, cg_counter_key(f, c));
 }

@@ -17,6 +17,9 @@ struct cg_fn {
 	LLVMTypeRef i8, i16, i32, i64, ptr, void_t;
 	const struct codegen_env *env;
 	const struct layout *layout;
+	/* i32: the syscall's event id and first counter, constants or read per number
+	 * (codegen_env.by_number); set by the program's first block. */
+	LLVMValueRef event_id, counter_base;
 };
 
 LLVMValueRef cg_const(struct cg_fn *f, uint64_t v);
@@ -34,5 +37,10 @@ void cg_goto(struct cg_fn *f, LLVMBasicBlockRef bb);
 void cg_if(struct cg_fn *f, LLVMValueRef cond, LLVMBasicBlockRef then, LLVMBasicBlockRef other);
 LLVMValueRef cg_lookup(struct cg_fn *f, int map_fd, LLVMValueRef key_slot);
 void cg_counter_add(struct cg_fn *f, int map_fd, uint32_t index);
+void cg_counter_add_at(struct cg_fn *f, int map_fd, LLVMValueRef index);
+/* Counter C of the syscall (enum codegen_counter) in env.counters_fd. */
+void cg_count(struct cg_fn *f, uint32_t c);
+/* The key of the syscall's slot C in env.counters_fd: counter_base + C. */
+LLVMValueRef cg_counter_key(struct cg_fn *f, uint32_t c);
 
 #endif

@@ -194,7 +194,7 @@ static void emit_cgroup_path(struct cg_fn *f, LLVMValueRef rec)
 	struct path_cache pc = { 0 };
 	uint32_t level;
 
-	cg_store(f, cg_const32(f, f->env->counter_base + CODEGEN_SLOT_LAST_CGROUP), key, 0);
+	cg_store(f, cg_counter_key(f, CODEGEN_SLOT_LAST_CGROUP), key, 0);
 	pc.slot = cg_lookup(f, f->env->counters_fd, key);
 	/* never NULL (the key is in range): without it, no path (the decoder says unknown) */
 	cg_if(f, LLVMBuildIsNotNull(f->b, pc.slot, ""), have, done);
@@ -285,7 +285,7 @@ void cg_context_lost(struct cg_fn *f)
 	key = cg_slot(f, f->i32, 1);
 	have = cg_block(f, "lost_slot");
 	done = cg_block(f, "lost_done");
-	cg_store(f, cg_const32(f, f->env->counter_base + CODEGEN_SLOT_LAST_CGROUP), key, 0);
+	cg_store(f, cg_counter_key(f, CODEGEN_SLOT_LAST_CGROUP), key, 0);
 	v = cg_lookup(f, f->env->counters_fd, key);
 	cg_if(f, LLVMBuildIsNotNull(f->b, v, ""), have, done);
 	cg_store(f, cg_const(f, 0), v, 0);

@@ -8,6 +8,7 @@
  *        the exit code, the serializer's exit work and the exit captures are added; the
  *        record goes to the perf output with its real length. */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include <linux/bpf.h>
@@ -100,7 +101,33 @@ static void emit_task_filters(struct cg_fn *f, LLVMBasicBlockRef skip)
 
 static void count(struct cg_fn *f, enum codegen_counter c)
 {
-	cg_counter_add(f, f->env->counters_fd, f->env->counter_base + (uint32_t)c);
+	cg_count(f, (uint32_t)c);
+}
+
+/* The syscall's event id and counter base: constants, or (by_number) what the tracer put in
+ * the info array under the number the dispatcher saw (ctx->id); a number without info (0:
+ * not set up yet) returns at once. */
+static void syscall_values(struct cg_fn *f, LLVMBasicBlockRef out)
+{
+	const struct codegen_env *env = f->env;
+	LLVMValueRef key, info;
+	LLVMBasicBlockRef have, ready;
+
+	if (!env->by_number) {
+		f->event_id = cg_const32(f, env->event_id);
+		f->counter_base = cg_const32(f, env->counter_base);
+		return;
+	}
+	have = cg_block(f, "have_info");
+	ready = cg_block(f, "info_ready");
+	key = cg_slot(f, f->i32, 1);
+	cg_store(f, LLVMBuildTrunc(f->b, cg_load(f, f->i64, f->ctx, 8), f->i32, ""), key, 0);
+	info = cg_lookup(f, env->syscall_info_fd, key);
+	cg_if(f, LLVMBuildIsNotNull(f->b, info, ""), have, out);
+	f->event_id = cg_load(f, f->i32, info, offsetof(struct codegen_syscall_info, event_id));
+	f->counter_base = cg_load(f, f->i32, info,
+				  offsetof(struct codegen_syscall_info, counter_base));
+	cg_if(f, LLVMBuildICmp(f->b, LLVMIntNE, f->event_id, cg_const32(f, 0), ""), ready, out);
 }
 
 static LLVMValueRef storage_area(struct cg_fn *f, LLVMBasicBlockRef fail)
@@ -141,6 +168,7 @@ static void emit_enter(struct cg_fn *f)
 	uint32_t i;
 
 	cg_skip_compat(f, out);
+	syscall_values(f, out);
 	cg_rules_gate(f, out);
 	pid_tgid = cg_helper0(f, BPF_FUNC_get_current_pid_tgid);
 	emit_pid_filters(f, pid_tgid, filtered);
@@ -165,7 +193,7 @@ static void emit_enter(struct cg_fn *f)
 		rec = cg_slot(f, f->i64, l->entry_size / 8);
 
 	cg_store(f, cg_const32(f, l->fixed_size), rec, RECORD_OFF_SIZE);
-	cg_store(f, cg_const32(f, env->event_id), rec, RECORD_OFF_EVENT_ID);
+	cg_store(f, f->event_id, rec, RECORD_OFF_EVENT_ID);
 	cg_store(f, cg_helper0(f, BPF_FUNC_ktime_get_ns), rec, RECORD_OFF_ENTER_NS);
 	cg_store(f, cg_const(f, 0), rec, RECORD_OFF_EXIT_NS);
 	cg_store(f, pid_tgid, rec, RECORD_OFF_PID_TGID);
@@ -295,6 +323,7 @@ static void emit_exit(struct cg_fn *f)
 	uint32_t i;
 
 	cg_skip_compat(f, out);
+	syscall_values(f, out);
 	pid_tgid = cg_helper0(f, BPF_FUNC_get_current_pid_tgid);
 	emit_pid_filters(f, pid_tgid, out);
 	key = cg_slot(f, f->i64, 1);
@@ -307,7 +336,7 @@ static void emit_exit(struct cg_fn *f)
 
 		entry = task_entry(f, false, miss);
 		id = cg_load(f, f->i32, entry, RECORD_OFF_EVENT_ID);
-		cg_if(f, LLVMBuildICmp(f->b, LLVMIntEQ, id, cg_const32(f, env->event_id), ""), have,
+		cg_if(f, LLVMBuildICmp(f->b, LLVMIntEQ, id, f->event_id, ""), have,
 		      miss);
 		LLVMBuildBr(f->b, found);
 		LLVMPositionBuilderAtEnd(f->b, miss);

@@ -536,8 +536,7 @@ LLVMValueRef cg_rules_enter(struct cg_fn *f, LLVMValueRef pid_tgid, LLVMBasicBlo
 	filtered = cg_block(f, "rules_filtered");
 	cg_if(f, icmp(f, LLVMIntNE, mask, 0), kept, filtered);
 	LLVMPositionBuilderAtEnd(f->b, filtered);
-	cg_counter_add(f, f->env->counters_fd,
-		       f->env->counter_base + (uint32_t)CODEGEN_COUNTER_RULE_FILTERED_ENTER);
+	cg_count(f, CODEGEN_COUNTER_RULE_FILTERED_ENTER);
 	LLVMBuildBr(f->b, out);
 	LLVMPositionBuilderAtEnd(f->b, kept);
 	return mask;
@@ -574,8 +573,7 @@ void cg_rules_exit(struct cg_fn *f, LLVMValueRef rec, LLVMValueRef retval, LLVMB
 	dropped = cg_block(f, "rules_dropped");
 	cg_if(f, icmp(f, LLVMIntNE, mask, 0), kept, dropped);
 	LLVMPositionBuilderAtEnd(f->b, dropped);
-	cg_counter_add(f, f->env->counters_fd,
-		       f->env->counter_base + (uint32_t)CODEGEN_COUNTER_RULE_FILTERED);
+	cg_count(f, CODEGEN_COUNTER_RULE_FILTERED);
 	LLVMBuildBr(f->b, out);
 	LLVMPositionBuilderAtEnd(f->b, kept);
 }

@@ -10,6 +10,7 @@
 #include <linux/membarrier.h>
 #include <sys/syscall.h>
 
+#include "codegen.h"
 #include "dispatch.h"
 #include "loader.h"
 #include "syscall_numbers.h"
@@ -17,6 +18,7 @@
 
 struct dispatch {
 	int enter_array, exit_array;   /* BPF_MAP_TYPE_PROG_ARRAY: number -> program */
+	int info_array;                /* number -> struct codegen_syscall_info */
 	int enter_prog, exit_prog;     /* the dispatchers */
 	int enter_link, exit_link;     /* their perf events on raw_syscalls */
 };
@@ -78,8 +80,14 @@ int dispatch_new(const char *tracefs, struct dispatch **out, char *err, size_t e
 	d->enter_prog = d->exit_prog = d->enter_link = d->exit_link = -1;
 	d->enter_array = array_create("ebpfpub_denter");
 	d->exit_array = array_create("ebpfpub_dexit");
-	if (d->enter_array < 0 || d->exit_array < 0) {
-		r = d->enter_array < 0 ? d->enter_array : d->exit_array;
+	d->info_array = bpf_map_create(BPF_MAP_TYPE_ARRAY, "ebpfpub_dinfo", 4,
+				       sizeof(struct codegen_syscall_info), SYSCALL_NUMBERS_LIMIT,
+				       NULL);
+	if (d->info_array < 0)
+		d->info_array = -errno;
+	if (d->enter_array < 0 || d->exit_array < 0 || d->info_array < 0) {
+		r = d->enter_array < 0 ? d->enter_array
+		    : d->exit_array < 0 ? d->exit_array : d->info_array;
 		util_errf(err, err_size, "dispatch: creating its program arrays failed: %s",
 			  strerror(-r));
 		goto fail;
@@ -103,7 +111,7 @@ fail:
 
 void dispatch_free(struct dispatch *d)
 {
-	int *fds[6];
+	int *fds[7];
 	size_t i;
 
 	if (!d)
@@ -111,6 +119,7 @@ void dispatch_free(struct dispatch *d)
 	/* The attachments first (enter before exit), then programs and arrays. */
 	fds[0] = &d->enter_link, fds[1] = &d->exit_link, fds[2] = &d->enter_prog;
 	fds[3] = &d->exit_prog, fds[4] = &d->enter_array, fds[5] = &d->exit_array;
+	fds[6] = &d->info_array;
 	for (i = 0; i < ARRAY_SIZE(fds); i++)
 		if (*fds[i] >= 0)
 			close(*fds[i]);
@@ -136,6 +145,24 @@ fail:
 	return -errno;
 }
 
+int dispatch_info_fd(const struct dispatch *d)
+{
+	return d ? d->info_array : -1;
+}
+
+int dispatch_set_info(struct dispatch *d, uint32_t nr, uint32_t event_id, uint32_t counter_base,
+		      char *err, size_t err_size)
+{
+	struct codegen_syscall_info v = { .event_id = event_id, .counter_base = counter_base };
+
+	if (bpf_map_update_elem(d->info_array, &nr, &v, BPF_ANY) == 0)
+		return 0;
+	util_errf(err, err_size,
+		  "dispatch: setting the values of syscall number %u for its programs failed: %s",
+		  nr, strerror(errno));
+	return -errno;
+}
+
 void dispatch_clear_enter(struct dispatch *d, uint32_t nr)
 {
 	bpf_map_delete_elem(d->enter_array, &nr);
@@ -156,6 +183,7 @@ uint64_t dispatch_memory(const struct dispatch *d)
 	if (!d)
 		return 0;
 	return util_fd_memlock(d->enter_array) + util_fd_memlock(d->exit_array) +
+	       util_fd_memlock(d->info_array) +
 	       util_fd_memlock(d->enter_prog) + util_fd_memlock(d->exit_prog);
 }
 

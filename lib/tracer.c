@@ -22,6 +22,7 @@
 #include "layout.h"
 #include "loader.h"
 #include "perf_output.h"
+#include "program_cache.h"
 #include "rules.h"
 #include "serializer.h"
 #include "syscall_numbers.h"
@@ -49,6 +50,7 @@ struct tracer_syscall {
 	int nr;                       /* its syscall number (dispatched), else -1 */
 	bool entry_in_task;           /* its entries wait in the tracer's task storage */
 	bool internal;                /* traced for the process table only: not delivered */
+	int cache_slot;               /* its programs are the tracer's of its shape, or -1 */
 	uint64_t memory;
 	char *ir;                     /* made on request (ebpfpub_tracer_program_text) */
 	char *insns_text;             /* made on request from the copies below */
@@ -97,6 +99,7 @@ struct ebpfpub_tracer {
 	size_t dispatched_count;
 	bool dispatch_failed;         /* this kernel cannot: every syscall on its tracepoints */
 	uint32_t task_status_offset;  /* thread_info.status in task_struct (ia32 calls) */
+	struct program_cache programs; /* by shape, for dispatched syscalls to share */
 	uint64_t events, filtered, malformed, truncated, read_errors;
 	struct tracer_context context;
 	struct ebpfpub_tracer_stats retired;  /* kernel-side counts of removed syscalls */
@@ -324,6 +327,8 @@ static void syscall_detach(struct tracer_syscall *s)
 	s->ir = s->insns_text = NULL;
 	loader_program_release(&s->insns[0]);
 	loader_program_release(&s->insns[1]);
+	program_cache_drop(&s->tracer->programs, s->cache_slot);
+	s->cache_slot = -1;
 }
 
 static void syscall_free(struct ebpfpub_tracer *t, struct tracer_syscall *s)
@@ -395,6 +400,7 @@ static void tracer_destroy(struct ebpfpub_tracer *t)
 		close(t->epoll_fd);
 	if (t->stop_fd >= 0)
 		close(t->stop_fd);
+	program_cache_release(&t->programs);
 	codegen_free(t->cg);
 	tracer_context_release(&t->context);
 	tracefs_strv_free(t->names);
@@ -562,6 +568,15 @@ out:
 	return r;
 }
 
+/* Whether S's programs read its event id and counters by number (so that syscalls of one
+ * shape share them): dispatched, entries in task storage, and neither rules (their gate and
+ * counters are per generation) nor a serializer's own code. */
+static bool by_number(const struct tracer_syscall *s)
+{
+	return s->dispatched && s->entry_in_task && !s->plan.count && !s->layout.ops &&
+	       s->generation == 1;
+}
+
 static void fill_env(struct ebpfpub_tracer *t, struct tracer_syscall *s, struct codegen_env *env)
 {
 	struct output_program_env oe;
@@ -617,6 +632,8 @@ static void fill_env(struct ebpfpub_tracer *t, struct tracer_syscall *s, struct 
 	env->generation = s->generation;
 	env->skip_compat = s->dispatched;
 	env->task_status_offset = t->task_status_offset;
+	env->by_number = by_number(s);
+	env->syscall_info_fd = dispatch_info_fd(t->dispatch);
 }
 
 static int load_program(struct ebpfpub_tracer *t, struct tracer_syscall *s,
@@ -771,6 +788,79 @@ static int attach_extra_exit(struct ebpfpub_tracer *t, struct tracer_syscall *s,
 static int attach_generated(struct ebpfpub_tracer *t, struct tracer_syscall *s,
 			    struct codegen_object *obj);
 
+/* Puts S's programs in the dispatch arrays, its values first when they read them. */
+static int dispatch_put(struct ebpfpub_tracer *t, struct tracer_syscall *s)
+{
+	char err[UTIL_ERR_SIZE];
+	int r = 0;
+
+	if (by_number(s))
+		r = dispatch_set_info(t->dispatch, (uint32_t)s->nr, s->event_id, s->counter_base,
+				      err, sizeof(err));
+	if (r == 0)
+		r = dispatch_set(t->dispatch, (uint32_t)s->nr, s->enter_fd, s->exit_fd, err,
+				 sizeof(err));
+	if (r < 0)
+		return fail(t, r, "syscall '%s': %s", s->layout.syscall, err);
+	s->in_arrays = true;
+	return 0;
+}
+
+/* S's shape into SHAPE: 1 when its programs can be shared (0: they cannot). */
+static int shape_of(struct ebpfpub_tracer *t, struct tracer_syscall *s,
+		    struct program_shape *shape)
+{
+	struct codegen_env env;
+	int r;
+
+	memset(shape, 0, sizeof(*shape));
+	if (!by_number(s))
+		return 0;
+	fill_env(t, s, &env);
+	r = program_shape_of(&s->layout, &env, shape);
+	return r < 0 ? fail(t, r, "syscall '%s': out of memory", s->layout.syscall) : r;
+}
+
+/* Gives S the programs of an earlier syscall of SHAPE, when the tracer has them: 1; else 0. */
+static int attach_cached(struct ebpfpub_tracer *t, struct tracer_syscall *s,
+			 const struct program_shape *shape)
+{
+	int slot = program_cache_find(&t->programs, shape), r;
+	const struct program_cache_entry *e;
+
+	if (slot < 0)
+		return 0;
+	e = &t->programs.entries[slot];
+	s->enter_fd = fcntl(e->enter_fd, F_DUPFD_CLOEXEC, 0);
+	s->exit_fd = fcntl(e->exit_fd, F_DUPFD_CLOEXEC, 0);
+	if (s->enter_fd < 0 || s->exit_fd < 0)
+		return fail(t, -errno, "syscall '%s': duplicating its shared programs failed: %s",
+			    s->layout.syscall, strerror(errno));
+	if (program_cache_copy_insns(&s->insns[0], &e->insns[0]) < 0 ||
+	    program_cache_copy_insns(&s->insns[1], &e->insns[1]) < 0)
+		return fail(t, -ENOMEM, "syscall '%s': out of memory", s->layout.syscall);
+	program_cache_hold(&t->programs, slot);
+	s->cache_slot = slot;
+	r = dispatch_put(t, s);
+	return r < 0 ? r : 1;
+}
+
+/* Offers S's programs, just loaded, to the syscalls of its shape that come after it. */
+static void cache_programs(struct ebpfpub_tracer *t, struct tracer_syscall *s)
+{
+	struct program_shape shape;
+
+	if (shape_of(t, s, &shape) <= 0 || program_cache_find(&t->programs, &shape) >= 0) {
+		program_shape_release(&shape);
+		t->last_error[0] = '\0';
+		return;
+	}
+	/* Not cached (out of memory): S keeps them, later syscalls generate their own. */
+	s->cache_slot = program_cache_add(&t->programs, &shape, s->enter_fd, s->exit_fd, s->insns);
+	if (s->cache_slot < 0)
+		s->cache_slot = -1;
+}
+
 /* Generates, loads and attaches both programs of S. */
 static int generate_and_attach(struct ebpfpub_tracer *t, struct tracer_syscall *s)
 {
@@ -797,7 +887,6 @@ static int generate_and_attach(struct ebpfpub_tracer *t, struct tracer_syscall *
 static int attach_generated(struct ebpfpub_tracer *t, struct tracer_syscall *s,
 			    struct codegen_object *obj)
 {
-	char err[UTIL_ERR_SIZE];
 	int r;
 
 	/* Exit first: a call whose enter program ran always meets its exit program. */
@@ -807,14 +896,7 @@ static int attach_generated(struct ebpfpub_tracer *t, struct tracer_syscall *s,
 	if (r == 0)
 		r = load_program(t, s, obj, true, &s->enter_fd, &s->enter_link);
 	codegen_object_release(obj);
-	if (r == 0 && s->dispatched) {
-		r = dispatch_set(t->dispatch, (uint32_t)s->nr, s->enter_fd, s->exit_fd, err,
-				 sizeof(err));
-		if (r < 0)
-			return fail(t, r, "syscall '%s': %s", s->layout.syscall, err);
-		s->in_arrays = true;
-	}
-	return r;
+	return r == 0 && s->dispatched ? dispatch_put(t, s) : r;
 }
 
 /* The gate of S's syscall: created on first use; set to S's generation now (a first add)
@@ -865,6 +947,7 @@ static int syscall_new(struct ebpfpub_tracer *t, const char *name, uint32_t gene
 	s->tracer = t;
 	s->event_map_fd = s->enter_fd = s->exit_fd = s->enter_link = s->exit_link = -1;
 	s->exit_link2 = -1;
+	s->cache_slot = -1;
 	s->nr = -1;
 	s->generation = generation;
 	s->counter_base = (syscall_slot(t, name) * 2 + (generation & 1)) * CODEGEN_COUNTER_COUNT;
@@ -1096,8 +1179,23 @@ static int syscall_attach(struct ebpfpub_tracer *t, struct tracer_syscall *s,
 			  struct codegen_object *obj)
 {
 	const char *name = s->layout.syscall;
+	struct program_shape shape;
 	int r;
 
+	/* A syscall of a shape loaded already takes those programs (OBJ, if generated, is
+	 * not needed then). */
+	r = shape_of(t, s, &shape);
+	if (r > 0)
+		r = attach_cached(t, s, &shape);
+	program_shape_release(&shape);
+	if (r != 0) {
+		if (obj)
+			codegen_object_release(obj);
+		if (r < 0)
+			return r;
+		s->memory = util_fd_memlock(s->event_map_fd);
+		return 0;
+	}
 	r = obj ? attach_generated(t, s, obj) : generate_and_attach(t, s);
 	if (r < 0 && (r == -EACCES || r == -EINVAL) &&
 	    tracer_context_fallback(&t->context, t->opts.log_fn, t->opts.log_ctx, t->last_error)) {
@@ -1120,8 +1218,10 @@ static int syscall_attach(struct ebpfpub_tracer *t, struct tracer_syscall *s,
 	}
 	if (r < 0)
 		return r;
-	s->memory = util_fd_memlock(s->event_map_fd) + util_fd_memlock(s->enter_fd) +
-		    util_fd_memlock(s->exit_fd);
+	cache_programs(t, s);
+	/* Shared programs are counted once, with the tracer's cache. */
+	s->memory = util_fd_memlock(s->event_map_fd) +
+		    (s->cache_slot >= 0 ? 0 : util_fd_memlock(s->enter_fd) + util_fd_memlock(s->exit_fd));
 	return 0;
 }
 
@@ -1179,6 +1279,8 @@ struct pending_codegen {
 	struct codegen_object obj;
 	int r;
 	char err[UTIL_ERR_SIZE];
+	struct program_shape shape;   /* empty: its programs cannot be shared */
+	bool skip;                    /* an earlier one of its shape is generated for it */
 };
 
 struct codegen_batch {
@@ -1194,6 +1296,8 @@ static void batch_run(struct codegen_batch *b, struct codegen *cg)
 	while ((i = __atomic_fetch_add(&b->next, 1, __ATOMIC_RELAXED)) < b->count) {
 		struct pending_codegen *p = &b->items[i];
 
+		if (p->skip)
+			continue;
 		p->r = codegen_syscall(cg, &p->s->layout, &p->env, &p->obj, p->err, sizeof(p->err));
 	}
 }
@@ -1220,9 +1324,14 @@ static void generate_batch(struct ebpfpub_tracer *t, struct pending_codegen *ite
 	struct codegen_batch b = { .items = items, .count = count };
 	pthread_t threads[3];
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t n = 0, i, want = cpus > 1 ? (size_t)cpus - 1 : 0;
+	size_t n = 0, i, want = cpus > 1 ? (size_t)cpus - 1 : 0, todo = 0;
 	char err[UTIL_ERR_SIZE];
 	int r;
+
+	for (i = 0; i < count; i++)
+		todo += !items[i].skip;
+	if (!todo)
+		return;
 
 	if (!t->cg) {
 		r = codegen_new(&t->cg, err, sizeof(err));
@@ -1238,14 +1347,33 @@ static void generate_batch(struct ebpfpub_tracer *t, struct pending_codegen *ite
 	codegen_set_ir_text(t->cg, false);
 	if (want > ARRAY_SIZE(threads))
 		want = ARRAY_SIZE(threads);
-	if (want > count / 8)
-		want = count / 8;   /* a few syscalls: not worth a thread's LLVM context */
+	if (want > todo / 8)
+		want = todo / 8;   /* a few syscalls: not worth a thread's LLVM context */
 	for (i = 0; i < want; i++)
 		if (pthread_create(&threads[n], NULL, batch_worker, &b) == 0)
 			n++;
 	batch_run(&b, t->cg);
 	for (i = 0; i < n; i++)
 		pthread_join(threads[i], NULL);
+}
+
+/* Whether ITEMS[N]'s programs need not be generated: the tracer has its shape loaded, or an
+ * earlier item of the set has its shape (once that one is attached, N takes its programs;
+ * if it fails, N is generated on its own). */
+static bool shape_done(struct ebpfpub_tracer *t, struct pending_codegen *items, size_t n)
+{
+	struct program_shape *shape = &items[n].shape;
+	size_t i;
+
+	if (program_shape_of(&items[n].s->layout, &items[n].env, shape) <= 0)
+		return false;
+	if (program_cache_find(&t->programs, shape) >= 0)
+		return true;
+	for (i = 0; i < n; i++)
+		if (!items[i].skip && items[i].shape.bytes &&
+		    program_shape_equal(shape, &items[i].shape))
+			return true;
+	return false;
 }
 
 /* Adds each of NAMES (COUNT of them) not traced yet, choosing the attachment for the set:
@@ -1279,6 +1407,7 @@ static int add_many(struct ebpfpub_tracer *t, const char *const *names, size_t c
 		if (r == 0) {
 			items[n].s = s;
 			fill_env(t, s, &items[n].env);
+			items[n].skip = shape_done(t, items, n);
 			n++;
 			continue;
 		}
@@ -1296,7 +1425,7 @@ static int add_many(struct ebpfpub_tracer *t, const char *const *names, size_t c
 			syscall_free(t, s);
 		} else {
 			t->last_error[0] = '\0';
-			r = finish_one(t, s, &items[i].obj);
+			r = finish_one(t, s, items[i].skip ? NULL : &items[i].obj);
 		}
 		if (r < 0) {
 			snprintf(last_failure, sizeof(last_failure), "%s", t->last_error);
@@ -1307,6 +1436,8 @@ static int add_many(struct ebpfpub_tracer *t, const char *const *names, size_t c
 		}
 		added++;
 	}
+	for (i = 0; i < n; i++)
+		program_shape_release(&items[i].shape);
 	free(items);
 	if (failed) {
 		/* What the last failure said, not the empty text of a later success. */
@@ -1663,7 +1794,8 @@ uint64_t ebpfpub_tracer_memory_usage(const struct ebpfpub_tracer *t)
 
 	if (!t)
 		return 0;
-	sum = util_fd_memlock(t->counters_fd) + dispatch_memory(t->dispatch);
+	sum = util_fd_memlock(t->counters_fd) + dispatch_memory(t->dispatch) +
+	      program_cache_memory(&t->programs);
 	if (t->task_storage_fd >= 0)
 		sum += util_fd_memlock(t->task_storage_fd);
 	for (i = 0; i < t->syscall_count; i++)

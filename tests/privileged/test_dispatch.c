@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Dispatch mode: how the attachment is chosen, ia32 calls unseen in both modes, adding and
- * removing syscalls while another thread calls a traced one (no call of it lost), and no
- * program left behind by a freed or SIGKILLed tracer. */
+ * removing syscalls while another thread calls a traced one (no call of it lost), programs
+ * shared by syscalls of one shape, and no program left behind by a freed or SIGKILLed
+ * tracer. */
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -276,6 +278,74 @@ static size_t new_ids(const uint32_t *old, size_t old_n, uint32_t *now, size_t n
 	return k;
 }
 
+/* Syscalls of one shape (a path argument alone: rmdir, unlink, chdir) share one pair of
+ * programs in dispatch mode, named after the first; each still gets its own events with its
+ * own name, values and exit code. Removing that first one leaves the others traced; the
+ * last one's removal releases the pair. */
+static void test_shared_programs(void)
+{
+	static const char *const names[] = { "rmdir", "unlink", "chdir" };
+	uint32_t old_n_ids[64], old_x_ids[64], enter[64], exit_ids[64];
+	size_t old_n, old_x, n_enter, n_exit;
+	struct cap_list l = { 0 };
+	struct ebpfpub_tracer *t = tracer_in(&l, EBPFPUB_ATTACH_DISPATCH);
+	const struct cap_event *e;
+	char dir[64], missing[64];
+
+	snprintf(dir, sizeof(dir), "/tmp/ebpfpub-shared-%d", getpid());
+	snprintf(missing, sizeof(missing), "/tmp/ebpfpub-shared-missing-%d", getpid());
+	old_n = programs_named("epn_", old_n_ids, 64);
+	old_x = programs_named("epx_", old_x_ids, 64);
+	CHECK_INT(ebpfpub_tracer_add_syscalls(t, names, 3), 3);
+	n_enter = new_ids(old_n_ids, old_n, enter, programs_named("epn_", enter, 64));
+	n_exit = new_ids(old_x_ids, old_x, exit_ids, programs_named("epx_", exit_ids, 64));
+	CHECK_INT(n_enter, 1);
+	CHECK_INT(n_exit, 1);
+	CHECK_INT(ebpfpub_tracer_syscall_attach_mode(t, "unlink"), EBPFPUB_ATTACH_DISPATCH);
+	CHECK_STR(ebpfpub_tracer_program_text(t, "unlink", EBPFPUB_PROGRAM_INSNS),
+		  ebpfpub_tracer_program_text(t, "chdir", EBPFPUB_PROGRAM_INSNS));
+
+	ASSERT(mkdir(dir, 0700) == 0);
+	ASSERT(rmdir(dir) == 0);
+	CHECK_INT(unlink(missing), -1);
+	CHECK_INT(chdir(missing), -1);
+	cap_poll_until(t, &l, "chdir", 1, 3000);
+	e = cap_find(&l, "rmdir", "pathname", dir);
+	CHECK(e && e->exit_code == 0 && e->tid == (uint32_t)syscall(SYS_gettid));
+	e = cap_find(&l, "unlink", "pathname", missing);
+	CHECK(e && e->exit_code == -ENOENT);
+	e = cap_find(&l, "chdir", "filename", missing);
+	CHECK(e && e->exit_code == -ENOENT);
+	CHECK_INT(cap_count(&l, "rmdir") + cap_count(&l, "unlink") + cap_count(&l, "chdir"), 3);
+
+	/* rmdir's name is on the programs; unlink and chdir keep running them. */
+	CHECK_INT(ebpfpub_tracer_remove_syscall(t, "rmdir"), 0);
+	CHECK(program_exists(enter[0]) && program_exists(exit_ids[0]));
+	cap_clear(&l);
+	CHECK_INT(unlink(missing), -1);
+	ASSERT(mkdir(dir, 0700) == 0);
+	ASSERT(rmdir(dir) == 0);   /* not traced any more */
+	cap_poll_until(t, &l, "unlink", 1, 3000);
+	CHECK(cap_find(&l, "unlink", "pathname", missing) != NULL);
+	CHECK_INT(cap_count(&l, "rmdir"), 0);
+
+	/* Added again: it takes the programs the others run. */
+	add(t, "rmdir");
+	CHECK_INT(new_ids(old_n_ids, old_n, enter, programs_named("epn_", enter, 64)), 1);
+	ASSERT(mkdir(dir, 0700) == 0);
+	ASSERT(rmdir(dir) == 0);
+	cap_poll_until(t, &l, "rmdir", 1, 3000);
+	CHECK(cap_find(&l, "rmdir", "pathname", dir) != NULL);
+
+	CHECK_INT(ebpfpub_tracer_remove_syscall(t, "unlink"), 0);
+	CHECK_INT(ebpfpub_tracer_remove_syscall(t, "chdir"), 0);
+	CHECK_INT(ebpfpub_tracer_remove_syscall(t, "rmdir"), 0);
+	CHECK(gone_soon(enter, 1) && gone_soon(exit_ids, 1));
+	ebpfpub_tracer_free(t);
+	cap_clear(&l);
+	free(l.ev);
+}
+
 static void test_teardown(void)
 {
 	static const char *const names[] = { "getppid", "getpgrp", "umask" };
@@ -349,6 +419,7 @@ int main(void)
 	}
 	test_add_remove_live(EBPFPUB_ATTACH_DISPATCH);
 	test_add_remove_live(EBPFPUB_ATTACH_PER_TRACEPOINT);
+	test_shared_programs();
 	test_teardown();
 	return test_finish("test_dispatch");
 }

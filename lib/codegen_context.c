@@ -10,6 +10,8 @@
  * constant offset from a bounded item start, and the verifier of any kernel (6.1's refuses
  * back-edges it cannot bound) sees straight code. A failed read zeroes its destination
  * (the helper's contract), so the fixed part reads without branches and flags failure once. */
+#include <stddef.h>
+
 #include <linux/bpf.h>
 
 #include "codegen_context.h"
@@ -160,17 +162,25 @@ struct path_cache {
 	LLVMValueRef slot, cgroup_id, cpu;
 };
 
+/* The level of the item at ITEM: a run-time value (the walk is a loop). */
+static void set_level(struct cg_fn *f, LLVMValueRef item, LLVMValueRef level)
+{
+	cg_store(f, LLVMBuildTrunc(f->b, level, f->i16, ""), item,
+		 offsetof(struct record_item, arg));
+}
+
 /* An item {cpu} of KIND, FLAGS for LEVEL; continues in DONE. */
 static void cpu_item(struct cg_fn *f, LLVMValueRef rec, const struct path_cache *pc,
-		     uint32_t kind, uint32_t level, uint32_t flags, LLVMBasicBlockRef done)
+		     uint32_t kind, LLVMValueRef level, uint32_t flags, LLVMBasicBlockRef done)
 {
 	LLVMValueRef item, off;
 	LLVMBasicBlockRef full = cg_block(f, "path_full");
 
 	off = cg_item_begin(f, rec, f->layout->storage.capacity, full, &item);
 	cg_store(f, pc->cpu, item, RECORD_ITEM_SIZE);
-	cg_item_finish(f, rec, item, off, level, kind, flags,
+	cg_item_finish(f, rec, item, off, 0, kind, flags,
 		       cg_const(f, sizeof(struct record_cgroup_end)));
+	set_level(f, item, level);
 	/* The path goes out with this record: later ones of this CPU may refer to it (reset
 	 * when the output refuses the record, cg_context_lost). */
 	if (kind == RECORD_ITEM_CGROUP_NAME && pc->cgroup_id)
@@ -182,17 +192,28 @@ static void cpu_item(struct cg_fn *f, LLVMValueRef rec, const struct path_cache 
 
 /* The kernfs names of the task's default-hierarchy cgroup and its parents, leaf first; or,
  * when this CPU sent this cgroup's path last, a CGROUP_SAME item (the walk costs a read
- * per level; most events come from the cgroup of the one before). */
+ * per level; most events come from the cgroup of the one before).
+ *
+ * The walk is a loop over at most RECORD_CGROUP_MAX_LEVELS + 1 nodes (Linux 5.3+ verifies
+ * bounded loops, one pass per level): unrolled, the levels made the exit program four times
+ * longer and its generation the bulk of a tracer's start-up. As in the argv loop, the level
+ * lives in a stack slot and the latch is a conditional jump (Linux 6.1 takes a back-edge
+ * only from a jump instruction). */
 static void emit_cgroup_path(struct cg_fn *f, LLVMValueRef rec)
 {
 	const struct context_offsets *o = f->env->context;
 	bool pair = o->kn_name == o->kn_parent + 8;
 	LLVMValueRef slot = cg_slot(f, f->i64, 2), key = cg_slot(f, f->i32, 1), err = NULL;
+	LLVMValueRef k_slot = cg_slot(f, f->i64, 1);
 	LLVMBasicBlockRef done = cg_block(f, "path_done"), cached = cg_block(f, "path_cached");
 	LLVMBasicBlockRef walk = cg_block(f, "path_walk"), have = cg_block(f, "path_slot");
-	LLVMBasicBlockRef lv[RECORD_CGROUP_MAX_LEVELS + 1];
+	LLVMBasicBlockRef loop = cg_block(f, "kn_level"), have_kn = cg_block(f, "kn");
+	LLVMBasicBlockRef read = cg_block(f, "kn_read"), named = cg_block(f, "kn_named");
+	LLVMBasicBlockRef root = cg_block(f, "kn_root"), below = cg_block(f, "kn_below");
+	LLVMBasicBlockRef cut = cg_block(f, "kn_cut"), bad = cg_block(f, "kn_bad");
+	LLVMBasicBlockRef good = cg_block(f, "kn_good"), full = cg_block(f, "kn_full");
 	struct path_cache pc = { 0 };
-	uint32_t level;
+	LLVMValueRef r, name, kn, k, item, off, a[3];
 
 	cg_store(f, cg_counter_key(f, CODEGEN_SLOT_LAST_CGROUP), key, 0);
 	pc.slot = cg_lookup(f, f->env->counters_fd, key);
@@ -207,7 +228,7 @@ static void emit_cgroup_path(struct cg_fn *f, LLVMValueRef rec)
 
 		cg_if(f, LLVMBuildICmp(f->b, LLVMIntEQ, cg_load(f, f->i64, pc.slot, 0), enter_id, ""),
 		      cached, walk);
-		cpu_item(f, rec, &pc, RECORD_ITEM_CGROUP_SAME, 0, 0, done);
+		cpu_item(f, rec, &pc, RECORD_ITEM_CGROUP_SAME, cg_const(f, 0), 0, done);
 		LLVMPositionBuilderAtEnd(f->b, walk);
 		/* The path read now is remembered under the record's id only when the task did
 		 * not change cgroup during the call (else nothing is remembered: 0). */
@@ -219,58 +240,59 @@ static void emit_cgroup_path(struct cg_fn *f, LLVMValueRef rec)
 		LLVMPositionBuilderAtEnd(f->b, walk);
 		LLVMDeleteBasicBlock(cached);
 	}
-	for (level = 0; level <= RECORD_CGROUP_MAX_LEVELS; level++)
-		lv[level] = cg_block(f, "kn_level");
 	kread_ptr(f, slot, cg_helper0(f, BPF_FUNC_get_current_task), o->task_cgroups, &err);
 	kread_ptr(f, slot, cg_load(f, f->i64, slot, 0), o->css_set_dfl_cgrp, &err);
 	/* a failed read leaves a NULL node: no end item, and the decoder says "unknown" */
 	kread_ptr(f, slot, cg_load(f, f->i64, slot, 0), o->cgroup_kn, &err);
-	LLVMBuildBr(f->b, lv[0]);
-	for (level = 0; level <= RECORD_CGROUP_MAX_LEVELS; level++) {
-		LLVMBasicBlockRef have_kn = cg_block(f, "kn"), read = cg_block(f, "kn_read");
-		LLVMBasicBlockRef named = cg_block(f, "kn_named"), root = cg_block(f, "kn_root");
-		LLVMValueRef r, name, kn;
+	cg_store(f, cg_const(f, 0), k_slot, 0);
+	LLVMBuildBr(f->b, loop);
 
-		LLVMPositionBuilderAtEnd(f->b, lv[level]);
-		kn = cg_load(f, f->i64, slot, 0);
-		cg_if(f, LLVMBuildIsNotNull(f->b, kn, ""), have_kn, done);
-		if (pair) {
-			r = kread(f, slot, 16, kn, o->kn_parent);
-		} else {
-			r = kread(f, slot, 8, kn, o->kn_parent);
-			r = LLVMBuildOr(f->b, r, kread(f, cg_at(f, slot, cg_const(f, 8)), 8, kn,
-						       o->kn_name), "");
-		}
-		cg_if(f, LLVMBuildICmp(f->b, LLVMIntEQ, r, cg_const(f, 0), ""), read, done);
-		name = cg_load(f, f->i64, slot, 8);
-		cg_if(f, LLVMBuildIsNotNull(f->b, cg_load(f, f->i64, slot, 0), ""), named, root);
-		if (level == RECORD_CGROUP_MAX_LEVELS) {
-			/* a parent above the last level kept: the top is cut */
-			cpu_item(f, rec, &pc, RECORD_ITEM_CGROUP_NAME, level, EBPFPUB_FIELD_TRUNCATED,
-				 done);
-		} else {
-			LLVMBasicBlockRef bad = cg_block(f, "kn_bad"), good = cg_block(f, "kn_good");
-			LLVMBasicBlockRef full = cg_block(f, "kn_full");
-			LLVMValueRef item, off, a[3];
-
-			off = cg_item_begin(f, rec, f->layout->storage.capacity, full, &item);
-			a[0] = cg_at(f, item, cg_const(f, RECORD_ITEM_SIZE));
-			a[1] = cg_const32(f, RECORD_CGROUP_NAME_SIZE);
-			a[2] = LLVMBuildIntToPtr(f->b, name, f->ptr, "");
-			r = cg_helper(f, BPF_FUNC_probe_read_kernel_str, f->i64, a, 3);
-			cg_if(f, LLVMBuildICmp(f->b, LLVMIntSGT, r, cg_const(f, 0), ""), good, bad);
-			cg_item_finish(f, rec, item, off, level, RECORD_ITEM_CGROUP_NAME, 0, r);
-			LLVMBuildBr(f->b, lv[level + 1]);   /* slot[0]: the parent */
-			LLVMPositionBuilderAtEnd(f->b, bad);
-			cg_item_finish(f, rec, item, off, level, RECORD_ITEM_CGROUP_NAME,
-				       EBPFPUB_FIELD_UNREADABLE, cg_const(f, 0));
-			LLVMBuildBr(f->b, done);
-			LLVMPositionBuilderAtEnd(f->b, full);
-			LLVMBuildBr(f->b, done);
-		}
-		LLVMPositionBuilderAtEnd(f->b, root);
-		cpu_item(f, rec, &pc, RECORD_ITEM_CGROUP_NAME, level, EBPFPUB_FIELD_NULL, done);
+	/* slot[0]: the node of level k; read its parent (then slot[0]) and name (slot[1]) */
+	LLVMPositionBuilderAtEnd(f->b, loop);
+	kn = cg_load(f, f->i64, slot, 0);
+	cg_if(f, LLVMBuildIsNotNull(f->b, kn, ""), have_kn, done);
+	if (pair) {
+		r = kread(f, slot, 16, kn, o->kn_parent);
+	} else {
+		r = kread(f, slot, 8, kn, o->kn_parent);
+		r = LLVMBuildOr(f->b, r, kread(f, cg_at(f, slot, cg_const(f, 8)), 8, kn, o->kn_name),
+				"");
 	}
+	cg_if(f, LLVMBuildICmp(f->b, LLVMIntEQ, r, cg_const(f, 0), ""), read, done);
+	name = cg_load(f, f->i64, slot, 8);
+	k = cg_load(f, f->i64, k_slot, 0);
+	cg_if(f, LLVMBuildIsNotNull(f->b, cg_load(f, f->i64, slot, 0), ""), named, root);
+	cg_if(f, LLVMBuildICmp(f->b, LLVMIntULT, k, cg_const(f, RECORD_CGROUP_MAX_LEVELS), ""),
+	      below, cut);
+	off = cg_item_begin(f, rec, f->layout->storage.capacity, full, &item);
+	a[0] = cg_at(f, item, cg_const(f, RECORD_ITEM_SIZE));
+	a[1] = cg_const32(f, RECORD_CGROUP_NAME_SIZE);
+	a[2] = LLVMBuildIntToPtr(f->b, name, f->ptr, "");
+	r = cg_helper(f, BPF_FUNC_probe_read_kernel_str, f->i64, a, 3);
+	cg_if(f, LLVMBuildICmp(f->b, LLVMIntSGT, r, cg_const(f, 0), ""), good, bad);
+	cg_item_finish(f, rec, item, off, 0, RECORD_ITEM_CGROUP_NAME, 0, r);
+	set_level(f, item, k);
+	k = LLVMBuildAdd(f->b, k, cg_const(f, 1), "");
+	cg_store(f, k, k_slot, 0);
+	/* always true (k was below the maximum): the bound the verifier sees */
+	cg_if(f, LLVMBuildICmp(f->b, LLVMIntULE, k, cg_const(f, RECORD_CGROUP_MAX_LEVELS), ""),
+	      loop, done);
+
+	LLVMPositionBuilderAtEnd(f->b, bad);
+	cg_item_finish(f, rec, item, off, 0, RECORD_ITEM_CGROUP_NAME, EBPFPUB_FIELD_UNREADABLE,
+		       cg_const(f, 0));
+	set_level(f, item, cg_load(f, f->i64, k_slot, 0));
+	LLVMBuildBr(f->b, done);
+	LLVMPositionBuilderAtEnd(f->b, full);
+	LLVMBuildBr(f->b, done);
+
+	/* a parent above the last level kept: the top is cut */
+	LLVMPositionBuilderAtEnd(f->b, cut);
+	cpu_item(f, rec, &pc, RECORD_ITEM_CGROUP_NAME, cg_const(f, RECORD_CGROUP_MAX_LEVELS),
+		 EBPFPUB_FIELD_TRUNCATED, done);
+	LLVMPositionBuilderAtEnd(f->b, root);
+	cpu_item(f, rec, &pc, RECORD_ITEM_CGROUP_NAME, cg_load(f, f->i64, k_slot, 0),
+		 EBPFPUB_FIELD_NULL, done);
 	LLVMPositionBuilderAtEnd(f->b, done);
 }
 

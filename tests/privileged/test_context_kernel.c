@@ -321,6 +321,41 @@ int main(void)
 	fprintf(stderr, "%zu cgroup layouts checked (cgroup2 at %s)\n", ARRAY_SIZE(layouts),
 		cg_root);
 
+	/* Deep paths: the kernel keeps the leaf's RECORD_CGROUP_MAX_LEVELS (10) names; with
+	 * exactly 10 below the root the path is whole, with 11 or 12 its top is cut ("..."). */
+	{
+		static const int depth[] = { 9, 10, 11 };   /* below ours, which is one more */
+		char rel[256], want[400];
+		size_t k;
+		int d;
+
+		for (k = 0; k < ARRAY_SIZE(depth); k++) {
+			size_t at = 0;
+
+			for (d = 1; d <= depth[k]; d++)
+				at += (size_t)snprintf(rel + at, sizeof(rel) - at, "%sd%d", d > 1 ? "/" : "", d);
+			cg_make(rel);
+			snprintf(name, sizeof(name), "deep%zu", k);
+			reap(mkdir_in(rel, name));
+		}
+		drain(t);
+		for (k = 0; k < ARRAY_SIZE(depth); k++) {
+			size_t at = 0;
+
+			if (depth[k] == 9)
+				at = (size_t)snprintf(want, sizeof(want), "/%s", cg_rel);
+			else
+				at = (size_t)snprintf(want, sizeof(want), "...");
+			for (d = depth[k] == 11 ? 2 : 1; d <= depth[k]; d++)
+				at += (size_t)snprintf(want + at, sizeof(want) - at, "/d%d", d);
+			snprintf(name, sizeof(name), "deep%zu", k);
+			s = find(name);
+			CHECK(s != NULL);
+			if (s)
+				CHECK_STR(s->cgroup, want);
+		}
+	}
+
 	/* Five nested shells: the innermost's mkdir child has them as ancestors, nearest
 	 * first, with their exact command lines (from the execve events), then this test.
 	 * Each level runs the next from an environment variable, so that every command line

@@ -11,8 +11,9 @@
  *
  *   many_syscalls [CALLS]      (default 200000 getpid and 50000 mkdir calls per measure)
  *
- * Also measured: the floor of dispatch, empty programs on raw_syscalls/sys_enter and
- * sys_exit (every syscall runs a program there, traced or not).
+ * Also measured: the floor of dispatch, empty raw tracepoint programs on sys_enter and
+ * sys_exit (as the dispatchers attach: every syscall runs a program there, traced or not),
+ * and, for comparison, empty tracepoint programs on raw_syscalls/sys_enter and sys_exit.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -134,6 +135,23 @@ static int floor_attach(const char *category, const char *event)
 	return fd;
 }
 
+/* The floor of dispatch as libebpfpub attaches it: empty raw tracepoint programs on the raw
+ * syscall tracepoints (EVENT: sys_enter or sys_exit). */
+static int floor_attach_raw(const char *event)
+{
+	struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	int prog = bpf_prog_load(BPF_PROG_TYPE_RAW_TRACEPOINT, "empty", "GPL", insns, 2, NULL), fd;
+
+	if (prog < 0)
+		return -1;
+	fd = bpf_raw_tracepoint_open(event, prog);
+	close(prog);
+	return fd;
+}
+
 static atomic_int poll_stop;
 
 static int on_event(void *ctx, const struct ebpfpub_event *e)
@@ -162,7 +180,7 @@ static void quiet(void *ctx, enum ebpfpub_log_level level, const char *msg)
 int main(int argc, char **argv)
 {
 	static const int sizes[] = { 1, 5, 8, 10, 50, 0 };
-	double base[2], floor_v[2], raw_floor[2];
+	double base[2], base2[2], floor_v[2], raw_floor[2], rawtp_floor[2];
 	char **all = NULL;
 	const char **names;
 	int n_all, cmd[2], res[2], fe, fx, m;
@@ -211,11 +229,23 @@ int main(int argc, char **argv)
 	measure(raw_floor);
 	close(fe);
 	close(fx);
+	fe = floor_attach_raw("sys_enter");
+	fx = floor_attach_raw("sys_exit");
+	measure(rawtp_floor);
+	close(fe);
+	close(fx);
+	/* The untraced figures again: the lower of the two (a disturbed first run is common). */
+	measure(base2);
+	for (m = 0; m < 2; m++)
+		if (base2[m] < base[m])
+			base[m] = base2[m];
 	printf("untraced:          getpid %6.1f ns   mkdir %6.1f ns\n", base[0], base[1]);
 	printf("floor (empty progs on mkdir): getpid %6.1f ns (x%.2f)   mkdir %6.1f ns (x%.2f)\n",
 	       floor_v[0], floor_v[0] / base[0], floor_v[1], floor_v[1] / base[1]);
-	printf("dispatch floor (empty progs on raw_syscalls): getpid %6.1f ns (x%.2f)   mkdir %6.1f ns (x%.2f)\n",
+	printf("empty tracepoint progs on raw_syscalls: getpid %6.1f ns (x%.2f)   mkdir %6.1f ns (x%.2f)\n",
 	       raw_floor[0], raw_floor[0] / base[0], raw_floor[1], raw_floor[1] / base[1]);
+	printf("dispatch floor (empty raw tracepoint progs on sys_enter/sys_exit): getpid %6.1f ns (x%.2f)   mkdir %6.1f ns (x%.2f)\n",
+	       rawtp_floor[0], rawtp_floor[0] / base[0], rawtp_floor[1], rawtp_floor[1] / base[1]);
 	printf("%-15s %5s %9s %9s %9s %9s %7s %9s %7s %6s\n", "mode", "n", "start_s", "stop_s",
 	       "mem_MiB", "getpid_ns", "x_base", "mkdir_ns", "x_base", "lost");
 	for (m = 1; m <= 2; m++) {

@@ -47,6 +47,14 @@ struct codegen_output_control {
 	uint64_t lost;              /* unused by BPF: per-CPU loss counts live in lost_fd */
 };
 
+/* x86-64's struct pt_regs, which the raw syscall tracepoints pass: where the syscall number
+ * (orig_ax) and the six arguments (di, si, dx, r10, r8, r9) are. The arguments lie within
+ * [CODEGEN_REGS_ARGS_FROM, + CODEGEN_REGS_ARGS_SIZE), read with one probe. */
+#define CODEGEN_REGS_ORIG_AX 120
+#define CODEGEN_REGS_ARGS_FROM 56
+#define CODEGEN_REGS_ARGS_SIZE 64
+#define CODEGEN_REGS_ARG_OFFSETS { 112, 104, 96, 56, 72, 64 }
+
 /* Dispatch: a syscall's values in the info array (codegen_env.syscall_info_fd), by number. */
 struct codegen_syscall_info {
 	uint32_t event_id;          /* 0: the number is not traced (yet) */
@@ -104,6 +112,9 @@ struct codegen_env {
 	/* Dispatch mode: skip ia32 calls (thread_info.status & TS_COMPAT, at this offset in
 	 * task_struct). */
 	bool skip_compat;
+	/* Dispatch mode: the programs are tail-called from raw tracepoint dispatchers, with
+	 * their context: {struct pt_regs *, long id} at enter, {regs, long ret} at exit. */
+	bool raw_tracepoint;
 	uint32_t task_status_offset;
 };
 

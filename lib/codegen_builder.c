@@ -146,3 +146,12 @@ void cg_count(struct cg_fn *f, uint32_t c)
 {
 	cg_counter_add_at(f, f->env->counters_fd, cg_counter_key(f, c));
 }
+
+LLVMValueRef cg_arg(struct cg_fn *f, uint32_t i)
+{
+	static const uint32_t regs[] = CODEGEN_REGS_ARG_OFFSETS;
+
+	if (f->regs_args)
+		return cg_load(f, f->i64, f->regs_args, regs[i] - CODEGEN_REGS_ARGS_FROM);
+	return cg_load(f, f->i64, f->ctx, f->layout->args[i]->offset);
+}

@@ -20,6 +20,9 @@ struct cg_fn {
 	/* i32: the syscall's event id and first counter, constants or read per number
 	 * (codegen_env.by_number); set by the program's first block. */
 	LLVMValueRef event_id, counter_base;
+	/* Raw tracepoint enter: a stack copy of the registers that hold the arguments (see
+	 * CODEGEN_REGS_ARGS_FROM), made by the program's first block; NULL otherwise. */
+	LLVMValueRef regs_args;
 };
 
 LLVMValueRef cg_const(struct cg_fn *f, uint64_t v);
@@ -38,6 +41,9 @@ void cg_if(struct cg_fn *f, LLVMValueRef cond, LLVMBasicBlockRef then, LLVMBasic
 LLVMValueRef cg_lookup(struct cg_fn *f, int map_fd, LLVMValueRef key_slot);
 void cg_counter_add(struct cg_fn *f, int map_fd, uint32_t index);
 void cg_counter_add_at(struct cg_fn *f, int map_fd, LLVMValueRef index);
+/* Argument I of the call at enter: from the tracepoint record, or from the copy of the
+ * registers (raw tracepoint). */
+LLVMValueRef cg_arg(struct cg_fn *f, uint32_t i);
 /* Counter C of the syscall (enum codegen_counter) in env.counters_fd. */
 void cg_count(struct cg_fn *f, uint32_t c);
 /* The key of the syscall's slot C in env.counters_fd: counter_base + C. */

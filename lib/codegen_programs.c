@@ -107,7 +107,33 @@ static void count(struct cg_fn *f, enum codegen_counter c)
 /* The syscall's event id and counter base: constants, or (by_number) what the tracer put in
  * the info array under the number the dispatcher saw (ctx->id); a number without info (0:
  * not set up yet) returns at once. */
-static void syscall_values(struct cg_fn *f, LLVMBasicBlockRef out)
+/* bpf_probe_read_kernel(DST, SIZE, the registers + OFF) at a raw tracepoint. */
+static void read_regs(struct cg_fn *f, LLVMValueRef dst, uint32_t size, uint32_t off)
+{
+	LLVMValueRef a[3], regs = cg_load(f, f->i64, f->ctx, 0);
+
+	a[0] = dst;
+	a[1] = cg_const32(f, size);
+	a[2] = LLVMBuildIntToPtr(f->b, LLVMBuildAdd(f->b, regs, cg_const(f, off), ""), f->ptr, "");
+	cg_helper(f, BPF_FUNC_probe_read_kernel, f->i64, a, 3);
+}
+
+/* The syscall number: the tracepoint record's (ctx + 8: raw_syscalls' id, sys_enter_X's
+ * __syscall_nr; raw tracepoint enter: ctx[1]), or at a raw exit (ctx[1] is the return value)
+ * regs->orig_ax. A failed read leaves 0, a number without info. */
+static LLVMValueRef syscall_nr(struct cg_fn *f, bool exit)
+{
+	LLVMValueRef slot;
+
+	if (!exit || !f->env->raw_tracepoint)
+		return cg_load(f, f->i64, f->ctx, 8);
+	slot = cg_slot(f, f->i64, 1);
+	cg_store(f, cg_const(f, ~0ull), slot, 0);
+	read_regs(f, slot, 8, CODEGEN_REGS_ORIG_AX);
+	return cg_load(f, f->i64, slot, 0);
+}
+
+static void syscall_values(struct cg_fn *f, bool exit, LLVMBasicBlockRef out)
 {
 	const struct codegen_env *env = f->env;
 	LLVMValueRef key, info;
@@ -121,7 +147,7 @@ static void syscall_values(struct cg_fn *f, LLVMBasicBlockRef out)
 	have = cg_block(f, "have_info");
 	ready = cg_block(f, "info_ready");
 	key = cg_slot(f, f->i32, 1);
-	cg_store(f, LLVMBuildTrunc(f->b, cg_load(f, f->i64, f->ctx, 8), f->i32, ""), key, 0);
+	cg_store(f, LLVMBuildTrunc(f->b, syscall_nr(f, exit), f->i32, ""), key, 0);
 	info = cg_lookup(f, env->syscall_info_fd, key);
 	cg_if(f, LLVMBuildIsNotNull(f->b, info, ""), have, out);
 	f->event_id = cg_load(f, f->i32, info, offsetof(struct codegen_syscall_info, event_id));
@@ -168,7 +194,12 @@ static void emit_enter(struct cg_fn *f)
 	uint32_t i;
 
 	cg_skip_compat(f, out);
-	syscall_values(f, out);
+	syscall_values(f, false, out);
+	if (env->raw_tracepoint && l->arg_count) {
+		/* One read for all arguments (a failed one leaves zeros). */
+		f->regs_args = cg_slot(f, f->i64, CODEGEN_REGS_ARGS_SIZE / 8);
+		read_regs(f, f->regs_args, CODEGEN_REGS_ARGS_SIZE, CODEGEN_REGS_ARGS_FROM);
+	}
 	cg_rules_gate(f, out);
 	pid_tgid = cg_helper0(f, BPF_FUNC_get_current_pid_tgid);
 	emit_pid_filters(f, pid_tgid, filtered);
@@ -205,7 +236,7 @@ static void emit_enter(struct cg_fn *f)
 	cg_store(f, cg_const(f, 0), rec, RECORD_OFF_COMM);
 	cg_store(f, cg_const(f, 0), rec, RECORD_OFF_COMM + 8);
 	for (i = 0; i < l->arg_count; i++)
-		cg_store(f, cg_load(f, f->i64, f->ctx, l->args[i]->offset), rec, CG_ARG_OFF(i));
+		cg_store(f, cg_arg(f, i), rec, CG_ARG_OFF(i));
 	cg_context_enter(f, rec);
 
 	if (l->has_enter_captures)
@@ -323,7 +354,7 @@ static void emit_exit(struct cg_fn *f)
 	uint32_t i;
 
 	cg_skip_compat(f, out);
-	syscall_values(f, out);
+	syscall_values(f, true, out);
 	pid_tgid = cg_helper0(f, BPF_FUNC_get_current_pid_tgid);
 	emit_pid_filters(f, pid_tgid, out);
 	key = cg_slot(f, f->i64, 1);
@@ -368,7 +399,8 @@ static void emit_exit(struct cg_fn *f)
 	release_entry(f, entry, key);
 
 	cg_store(f, cg_helper0(f, BPF_FUNC_ktime_get_ns), rec, RECORD_OFF_EXIT_NS);
-	retval = cg_load(f, f->i64, f->ctx, l->ret_offset);
+	/* the raw exit tracepoint's ctx[1], else the record's ret */
+	retval = cg_load(f, f->i64, f->ctx, env->raw_tracepoint ? 8 : l->ret_offset);
 	cg_store(f, retval, rec, RECORD_OFF_EXIT_CODE);
 	a[0] = cg_at(f, rec, cg_const(f, RECORD_OFF_COMM));
 	a[1] = cg_const32(f, 16);

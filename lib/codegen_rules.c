@@ -61,7 +61,7 @@ static LLVMValueRef arg_value(struct phase *ph, int arg)
 
 	if (ph->at_exit)
 		return cg_load(f, f->i64, ph->rec, CG_ARG_OFF((uint32_t)arg));
-	return cg_load(f, f->i64, f->ctx, f->layout->args[arg]->offset);
+	return cg_arg(f, arg);
 }
 
 static LLVMValueRef int_value(struct phase *ph, const struct rules_bound *b, bool *is_signed)

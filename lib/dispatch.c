@@ -23,14 +23,34 @@ struct dispatch {
 	int enter_link, exit_link;     /* their perf events on raw_syscalls */
 };
 
-/* r3 = ctx->id; numbers outside the array (negative, x32's 0x40000000 bit, beyond the
- * table) return at once, as the per-syscall tracepoints ignore them (a 64-bit compare: the
- * kernel's own test is on the whole long); else tail_call(ctx, array, id); return 0. */
-static int dispatcher_load(int array_fd, const char *name, char *err, size_t err_size)
+/* The raw tracepoints give (struct pt_regs *regs, long id) at enter and (regs, long ret) at
+ * exit: the enter dispatcher takes the number from ctx[1], the exit one reads it from
+ * regs->orig_ax (where the syscall entry keeps it). Numbers outside the array (negative,
+ * x32's 0x40000000 bit, beyond the table) return at once, as the per-syscall tracepoints
+ * ignore them (a 64-bit compare: the kernel's own test is on the whole long); else
+ * tail_call(ctx, array, nr); return 0. */
+static int dispatcher_load(int array_fd, bool exit, const char *name, char *err,
+			   size_t err_size)
 {
-	struct bpf_insn insns[] = {
+	struct bpf_insn enter_nr[] = {
 		{ .code = BPF_LDX | BPF_MEM | BPF_DW, .dst_reg = BPF_REG_3, .src_reg = BPF_REG_1,
 		  .off = 8 },
+	};
+	struct bpf_insn exit_nr[] = {
+		/* r6 = ctx; r3 = ctx[0] + orig_ax; probe_read_kernel(fp - 8, 8, r3); r3 = *(fp - 8) */
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_X, .dst_reg = BPF_REG_6, .src_reg = BPF_REG_1 },
+		{ .code = BPF_LDX | BPF_MEM | BPF_DW, .dst_reg = BPF_REG_3, .src_reg = BPF_REG_1 },
+		{ .code = BPF_ALU64 | BPF_ADD | BPF_K, .dst_reg = BPF_REG_3,
+		  .imm = CODEGEN_REGS_ORIG_AX },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_X, .dst_reg = BPF_REG_1, .src_reg = BPF_REG_10 },
+		{ .code = BPF_ALU64 | BPF_ADD | BPF_K, .dst_reg = BPF_REG_1, .imm = -8 },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_2, .imm = 8 },
+		{ .code = BPF_JMP | BPF_CALL, .imm = BPF_FUNC_probe_read_kernel },
+		{ .code = BPF_LDX | BPF_MEM | BPF_DW, .dst_reg = BPF_REG_3, .src_reg = BPF_REG_10,
+		  .off = -8 },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_X, .dst_reg = BPF_REG_1, .src_reg = BPF_REG_6 },
+	};
+	struct bpf_insn tail[] = {
 		{ .code = BPF_JMP | BPF_JGT | BPF_K, .dst_reg = BPF_REG_3, .off = 3,
 		  .imm = SYSCALL_NUMBERS_LIMIT - 1 },
 		{ .code = BPF_LD | BPF_DW | BPF_IMM, .dst_reg = BPF_REG_2,
@@ -40,9 +60,14 @@ static int dispatcher_load(int array_fd, const char *name, char *err, size_t err
 		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
 		{ .code = BPF_JMP | BPF_EXIT },
 	};
-	struct loader_program prog = { .insns = insns, .insn_count = ARRAY_SIZE(insns) };
+	struct bpf_insn insns[ARRAY_SIZE(exit_nr) + ARRAY_SIZE(tail)];
+	size_t n = exit ? ARRAY_SIZE(exit_nr) : ARRAY_SIZE(enter_nr);
+	struct loader_program prog = { .insns = insns, .insn_count = n + ARRAY_SIZE(tail),
+				       .raw_tracepoint = true };
 	char what[64];
 
+	memcpy(insns, exit ? exit_nr : enter_nr, n * sizeof(*insns));
+	memcpy(insns + n, tail, sizeof(tail));
 	snprintf(what, sizeof(what), "the %s dispatcher", name);
 	return loader_load(&prog, name, what, err, err_size);
 }
@@ -54,23 +79,15 @@ static int array_create(const char *name)
 	return fd < 0 ? -errno : fd;
 }
 
-static int attach_raw(int prog_fd, const char *tracefs, const char *event, char *err,
-		      size_t err_size)
+static int attach_raw(int prog_fd, const char *event, char *err, size_t err_size)
 {
 	char what[64];
-	uint32_t id;
-	int r = loader_event_id(tracefs, "raw_syscalls", event, &id);
 
-	if (r < 0) {
-		util_errf(err, err_size, "dispatch: cannot read the id of raw_syscalls/%s: %s",
-			  event, strerror(-r));
-		return r;
-	}
-	snprintf(what, sizeof(what), "dispatch: the raw_syscalls/%s program", event);
-	return loader_attach(prog_fd, id, what, err, err_size);
+	snprintf(what, sizeof(what), "dispatch: the %s program", event);
+	return loader_attach_raw(prog_fd, event, what, err, err_size);
 }
 
-int dispatch_new(const char *tracefs, struct dispatch **out, char *err, size_t err_size)
+int dispatch_new(struct dispatch **out, char *err, size_t err_size)
 {
 	struct dispatch *d = calloc(1, sizeof(*d));
 	int r;
@@ -92,14 +109,15 @@ int dispatch_new(const char *tracefs, struct dispatch **out, char *err, size_t e
 			  strerror(-r));
 		goto fail;
 	}
-	r = d->enter_prog = dispatcher_load(d->enter_array, "ebpfpub_dspin", err, err_size);
+	r = d->enter_prog = dispatcher_load(d->enter_array, false, "ebpfpub_dspin", err, err_size);
 	if (r >= 0)
-		r = d->exit_prog = dispatcher_load(d->exit_array, "ebpfpub_dspout", err, err_size);
+		r = d->exit_prog = dispatcher_load(d->exit_array, true, "ebpfpub_dspout", err,
+						   err_size);
 	/* Exit first, for the same reason as the per-syscall programs. */
 	if (r >= 0)
-		r = d->exit_link = attach_raw(d->exit_prog, tracefs, "sys_exit", err, err_size);
+		r = d->exit_link = attach_raw(d->exit_prog, "sys_exit", err, err_size);
 	if (r >= 0)
-		r = d->enter_link = attach_raw(d->enter_prog, tracefs, "sys_enter", err, err_size);
+		r = d->enter_link = attach_raw(d->enter_prog, "sys_enter", err, err_size);
 	if (r < 0)
 		goto fail;
 	*out = d;
@@ -210,9 +228,9 @@ enum ebpfpub_feature_state dispatch_probe(const char *tracefs, char *why, size_t
 			  strerror(-array));
 		return array == -EPERM ? EBPFPUB_FEATURE_UNKNOWN : EBPFPUB_FEATURE_NO;
 	}
-	prog = dispatcher_load(array, "ebpfpub_probe", err, sizeof(err));
+	prog = dispatcher_load(array, true, "ebpfpub_probe", err, sizeof(err));
 	if (prog < 0) {
-		util_errf(why, why_size, "a tracepoint program with a tail call was refused: %s",
+		util_errf(why, why_size, "a raw tracepoint program with a tail call was refused: %s",
 			  err);
 		state = prog == -EPERM ? EBPFPUB_FEATURE_UNKNOWN : EBPFPUB_FEATURE_NO;
 	} else {

@@ -1,15 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The "dispatch" attachment: one program on raw_syscalls/sys_enter and one on
- * raw_syscalls/sys_exit tail-call the generated enter/exit programs of the syscall whose
- * number they see, through two program arrays indexed by syscall number. An untraced number
- * costs one failed tail call and a return; adding or removing a syscall is an array update
- * (no attach, no detach, no call of the others missed).
+/* The "dispatch" attachment: one raw tracepoint program on sys_enter and one on sys_exit
+ * tail-call the generated enter/exit programs of the syscall whose number they see, through
+ * two program arrays indexed by syscall number. An untraced number costs one failed tail
+ * call and a return; adding or removing a syscall is an array update (no attach, no detach,
+ * no call of the others missed).
  *
- * The raw records put the number at offset 8 (long id) and the arguments at 16 + 8 * i
- * (unsigned long args[6]) on enter, the return value at 16 on exit: the offsets of
- * sys_enter_X (__syscall_nr at 8, its arguments at 16, 24...) and sys_exit_X (ret at 16).
- * So the same generated programs run unchanged under either attachment; in both the
- * arguments are what the kernel read from pt_regs (syscall_get_arguments). */
+ * Raw tracepoints, not the raw_syscalls tracepoint events: those assemble a trace record
+ * (number and six arguments) for every syscall of every task before any program runs; raw
+ * ones pass (struct pt_regs *, id) at enter and (regs, ret) at exit, and the programs read
+ * what they need from regs (codegen_env.raw_tracepoint): an untraced getpid costs ~15 % less
+ * (bench/README.md, "Many syscalls"), and a detach is immediate. */
 #ifndef EBPFPUB_DISPATCH_H
 #define EBPFPUB_DISPATCH_H
 
@@ -21,7 +21,7 @@
 struct dispatch;
 
 /* Creates the program arrays, loads both dispatchers and attaches them. */
-int dispatch_new(const char *tracefs, struct dispatch **out, char *err, size_t err_size);
+int dispatch_new(struct dispatch **out, char *err, size_t err_size);
 /* Detaches the dispatchers, then closes the arrays. Accepts NULL. */
 void dispatch_free(struct dispatch *d);
 

@@ -94,14 +94,15 @@ int loader_load(const struct loader_program *prog, const char *name, const char 
 		char *err, size_t err_size)
 {
 	const size_t log_size = 1u << 20;
+	enum bpf_prog_type type = prog->raw_tracepoint ? BPF_PROG_TYPE_RAW_TRACEPOINT
+						       : BPF_PROG_TYPE_TRACEPOINT;
 	char pname[16];
 	char *log;
 	int fd, e;
 
 	snprintf(pname, sizeof(pname), "%s", name);
 	/* Fast path: no verifier log. Only a rejected program pays for one. */
-	fd = bpf_prog_load(BPF_PROG_TYPE_TRACEPOINT, pname, "GPL", prog->insns, prog->insn_count,
-			   NULL);
+	fd = bpf_prog_load(type, pname, "GPL", prog->insns, prog->insn_count, NULL);
 	if (fd >= 0)
 		return fd;
 	e = -errno;
@@ -124,8 +125,7 @@ int loader_load(const struct loader_program *prog, const char *name, const char 
 			    .log_level = 1);
 
 		log[0] = '\0';
-		fd = bpf_prog_load(BPF_PROG_TYPE_TRACEPOINT, pname, "GPL", prog->insns,
-				   prog->insn_count, &opts);
+		fd = bpf_prog_load(type, pname, "GPL", prog->insns, prog->insn_count, &opts);
 		if (fd >= 0) {
 			/* Passed the second time (a transient failure): keep it. */
 			free(log);
@@ -142,6 +142,19 @@ int loader_load(const struct loader_program *prog, const char *name, const char 
 			  "%s: the verifier rejected the program (%s); its log ends with:\n%s", what,
 			  strerror(-e), util_tail_lines(log, 12));
 	free(log);
+	return e;
+}
+
+int loader_attach_raw(int prog_fd, const char *name, const char *what, char *err,
+		      size_t err_size)
+{
+	int fd = bpf_raw_tracepoint_open(name, prog_fd), e;
+
+	if (fd >= 0)
+		return fd;
+	e = -errno;
+	util_errf(err, err_size, "%s: attaching to raw tracepoint %s failed: %s%s", what, name,
+		  strerror(-e), e == -EPERM ? " (needs root, or CAP_BPF and CAP_PERFMON)" : "");
 	return e;
 }
 

@@ -5,12 +5,14 @@
 #ifndef EBPFPUB_LOADER_H
 #define EBPFPUB_LOADER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 struct loader_program {
 	void *insns;       /* struct bpf_insn[], malloc'd */
 	size_t insn_count;
+	bool raw_tracepoint; /* loaded as a raw tracepoint program, else a tracepoint one */
 };
 
 /* Copies section SECTION of the ELF object out. Fails with -EINVAL if the section is missing
@@ -19,7 +21,7 @@ int loader_extract(const void *elf, size_t elf_size, const char *section,
 		   struct loader_program *prog, char *err, size_t err_size);
 void loader_program_release(struct loader_program *prog);
 
-/* Loads a tracepoint program; returns its fd. On rejection the message holds the verifier's
+/* Loads a (raw) tracepoint program; returns its fd. On rejection the message holds the verifier's
  * last lines. NAME is the kernel-visible name (at most 15 characters are kept). */
 int loader_load(const struct loader_program *prog, const char *name, const char *what,
 		char *err, size_t err_size);
@@ -27,6 +29,11 @@ int loader_load(const struct loader_program *prog, const char *name, const char 
 /* Attaches PROG_FD to tracepoint ID; returns the perf event fd that holds the attachment. */
 int loader_attach(int prog_fd, uint32_t tracepoint_id, const char *what, char *err,
 		  size_t err_size);
+
+/* Attaches raw tracepoint program PROG_FD to raw tracepoint NAME ("sys_enter"); returns the
+ * fd that holds the attachment. */
+int loader_attach_raw(int prog_fd, const char *name, const char *what, char *err,
+		      size_t err_size);
 
 /* Reads <tracefs>/events/syscalls/<event>/id. */
 int loader_tracepoint_id(const char *tracefs, const char *event, uint32_t *id);

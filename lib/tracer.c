@@ -631,6 +631,7 @@ static void fill_env(struct ebpfpub_tracer *t, struct tracer_syscall *s, struct 
 	env->gate_key = syscall_slot(t, s->layout.syscall);
 	env->generation = s->generation;
 	env->skip_compat = s->dispatched;
+	env->raw_tracepoint = s->dispatched;
 	env->task_status_offset = t->task_status_offset;
 	env->by_number = by_number(s);
 	env->syscall_info_fd = dispatch_info_fd(t->dispatch);
@@ -653,6 +654,7 @@ static int load_program(struct ebpfpub_tracer *t, struct tracer_syscall *s,
 	if (r < 0)
 		return fail(t, r, "%s: %s", what, err);
 	snprintf(pname, sizeof(pname), "ep%c_%s", enter ? 'n' : 'x', name);
+	prog.raw_tracepoint = s->dispatched;   /* tail-called from the raw dispatchers */
 	r = loader_load(&prog, pname, what, err, sizeof(err));
 	/* Kept for ebpfpub_tracer_program_text(), disassembled only if it is called. */
 	loader_program_release(&s->insns[enter ? 0 : 1]);
@@ -986,7 +988,7 @@ static int start_dispatch(struct ebpfpub_tracer *t, char *err, size_t err_size)
 		snprintf(err + n, err_size - n, ": ia32 calls could not be told apart");
 		return r;
 	}
-	return dispatch_new(t->tracefs, &t->dispatch, err, err_size);
+	return dispatch_new(&t->dispatch, err, err_size);
 }
 
 static bool number_dispatched(const struct ebpfpub_tracer *t, int nr)

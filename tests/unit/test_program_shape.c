@@ -49,6 +49,7 @@ static void make_env(struct codegen_env *env, const struct rules_plan *plan, uin
 	env->ringbuf_watermark = 1 << 20;
 	env->self_tgid = 1234;
 	env->skip_compat = true;
+	env->raw_tracepoint = true;
 	env->task_status_offset = 8;
 	env->by_number = true;
 	env->syscall_info_fd = 17;

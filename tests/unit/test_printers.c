@@ -262,17 +262,29 @@ static char *print_all(bool json, size_t cap, size_t *len)
 	return b.data;
 }
 
-/* The integer formatting against printf's, around every power of ten and at the ends. */
+/* The integer formatting against printf's, around every power of ten and at the ends,
+ * and at pseudo-random values of every length (zeros inside the groups of eight digits). */
 static void check_numbers(void)
 {
 	char want[128];
-	uint64_t p = 1;
+	uint64_t p = 1, x = 88172645463325252u;
 	int k;
 
-	for (k = 0; k < 20; k++, p *= 10) {
-		const uint64_t values[] = { p - 1, p, p + 1, p * 9 + 9 };
+	for (k = 0; k < 20 + 2000; k++, p *= 10) {
+		uint64_t values[] = { p - 1, p, p + 1, p * 9 + 9 };
 		size_t i;
 
+		if (k >= 20) {
+			for (i = 0; i < N(values); i++) {
+				/* xorshift64, cut to 1 .. 64 bits */
+				x ^= x << 13;
+				x ^= x >> 7;
+				x ^= x << 17;
+				values[i] = x >> (x % 64);
+				if (i == 3)
+					values[i] = values[i] / 1000 * 1000;
+			}
+		}
 		for (i = 0; i < N(values); i++) {
 			struct outbuf b;
 			int n;

@@ -18,6 +18,7 @@
 
 #include "test.h"
 
+#include "../../tools/ebpftracer/escape.h"
 #include "../../tools/ebpftracer/print_process.h"
 #include "../../tools/ebpftracer/printer.h"
 
@@ -544,6 +545,57 @@ static void check_process_memo(void)
 	}
 }
 
+/*
+ * Names (syscall, serializer, argument, rule) are copied while their end is looked for when
+ * they are short and plain (escape_json_short): at and around its bound, and with every
+ * kind of byte that sends them the general way, they must come out as escape_json() has it.
+ */
+static void check_names(void)
+{
+	static const char *const names[] = {
+		"", "a", "mkdir", "0123456789abcdefghijklmnopqrstu" /* 31 */,
+		"0123456789abcdefghijklmnopqrstuv" /* 32 */, "0123456789abcdefghijklmnopqrstuvw",
+		"0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz",
+		"quote\"", "\"", "back\\slash", "nl\n", "tab\t", "\x01", "del\x7f", "\xc3\xa9t\xc3\xa9",
+		"bad \xff", "0123456789abcdefghijklmnopqrstu\"", "0123456789abcdefghijklmnopqrstuv\"",
+	};
+	size_t i;
+
+	for (i = 0; i < N(names); i++) {
+		const char *n = names[i];
+		const char *const rules[] = { n, "plain" };
+		const struct ebpfpub_field field = INT_U(n, 4, 1);
+		const struct ebpfpub_event ev = {
+			.syscall = n, .serializer = n, .comm = "x", .field_count = 1,
+			.fields = &field, .rule_count = N(rules), .rules = rules,
+		};
+		struct outbuf got, q;
+		char want[1024];
+		int len;
+
+		ASSERT(outbuf_init(&got, 1) == 0 && outbuf_init(&q, 1) == 0);
+		escape_json(&q, n, strlen(n));
+		ASSERT(q.error == 0);
+		len = snprintf(want, sizeof(want),
+			       "{\"timestamp\":0,\"process_id\":0,\"thread_id\":0,\"user_id\":0,"
+			       "\"group_id\":0,\"exit_code\":0,\"probe_error\":0,\"syscall\":\"%.*s\","
+			       "\"serializer\":\"%.*s\",\"comm\":\"x\",\"duration_ns\":0,\"args\":{"
+			       "\"%.*s\":{\"type\":\"unsigned\",\"value\":1}},\"rules\":[\"%.*s\","
+			       "\"plain\"]}\n", (int)q.len, q.data, (int)q.len, q.data, (int)q.len,
+			       q.data, (int)q.len, q.data);
+		ASSERT(len > 0 && (size_t)len < sizeof(want));
+		print_json_event(&got, &ev);
+		ASSERT(got.error == 0);
+		if (got.len != (size_t)len || memcmp(got.data, want, got.len)) {
+			fprintf(stderr, "name %zu:\n  want: %s  got:  %.*s", i, want, (int)got.len,
+				got.data);
+			test_failures++;
+		}
+		outbuf_release(&got);
+		outbuf_release(&q);
+	}
+}
+
 static char *read_file(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
@@ -602,6 +654,7 @@ int main(int argc, char **argv)
 	}
 	check_numbers();
 	check_process_memo();
+	check_names();
 	for (json = 0; json < 2; json++) {
 		static const size_t caps[] = { 1, 7, 64, 1 << 20 };
 		size_t c;

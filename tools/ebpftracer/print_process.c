@@ -47,6 +47,20 @@ static void memo_strings(const struct ebpfpub_process *p, const char *s[MEMO_STR
 	s[4] = p->pod_uid;
 }
 
+/* strcmp() == 0, without a call for the short strings most of these are. */
+static inline bool same_string(const char *a, const char *b)
+{
+	size_t i;
+
+	for (i = 0; i < 16; i++) {
+		if (a[i] != b[i])
+			return false;
+		if (!a[i])
+			return true;
+	}
+	return strcmp(a + i, b + i) == 0;
+}
+
 static bool memo_hit(const struct process_memo *m, const struct ebpfpub_process *p)
 {
 	const char *s[MEMO_STRINGS];
@@ -58,7 +72,7 @@ static bool memo_hit(const struct process_memo *m, const struct ebpfpub_process 
 		return false;
 	memo_strings(p, s);
 	for (i = 0; i < MEMO_STRINGS; i++) {
-		if (m->off[i] < 0 ? s[i] != NULL : !s[i] || strcmp(m->keys + m->off[i], s[i]))
+		if (m->off[i] < 0 ? s[i] != NULL : !s[i] || !same_string(m->keys + m->off[i], s[i]))
 			return false;
 	}
 	return true;

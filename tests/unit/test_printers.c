@@ -548,7 +548,8 @@ static void check_process_memo(void)
 /*
  * Names (syscall, serializer, argument, rule) are copied while their end is looked for when
  * they are short and plain (escape_json_short): at and around its bound, and with every
- * kind of byte that sends them the general way, they must come out as escape_json() has it.
+ * kind of byte that sends them the general way, they must come out as escape_json() has it;
+ * the text printer copies them the same way (names are not escaped there) up to its bound.
  */
 static void check_names(void)
 {
@@ -589,6 +590,20 @@ static void check_names(void)
 		if (got.len != (size_t)len || memcmp(got.data, want, got.len)) {
 			fprintf(stderr, "name %zu:\n  want: %s  got:  %.*s", i, want, (int)got.len,
 				got.data);
+			test_failures++;
+		}
+		/* The text printer shows names as they are, also with the copy loop. */
+		got.len = 0;
+		len = snprintf(want, sizeof(want),
+			       "timestamp: 0 process_id: 0 thread_id: 0 user_id: 0 group_id: 0 "
+			       "exit_code: 0 probe_error: 0\nsyscall: %s %s: 1 rules: %s,plain\n\n",
+			       n, n, n);
+		ASSERT(len > 0 && (size_t)len < sizeof(want));
+		print_text_event(&got, &ev);
+		ASSERT(got.error == 0);
+		if (got.len != (size_t)len || memcmp(got.data, want, got.len)) {
+			fprintf(stderr, "text name %zu:\n  want: %s  got:  %.*s", i, want,
+				(int)got.len, got.data);
 			test_failures++;
 		}
 		outbuf_release(&got);

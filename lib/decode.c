@@ -88,6 +88,15 @@ static int scratch_reserve(struct decode_state *st, size_t n)
 	return 0;
 }
 
+/*
+ * The zero values that a record's event and fields start from, copied rather than
+ * memset(): GCC's generic tuning expands a memset of 32 bytes or more into rep stosq,
+ * which costs about 9 ns here for an event and again for each field, on every record
+ * (a fifth of the decoder's time per mkdir event); a copy is a few vector moves.
+ */
+static const struct ebpfpub_event zero_event;
+static const struct ebpfpub_field zero_field;
+
 static void init_fields(const struct layout *l, struct decode_state *st, const uint64_t *args)
 {
 	uint32_t i;
@@ -96,7 +105,7 @@ static void init_fields(const struct layout *l, struct decode_state *st, const u
 		const struct format_field *ff = l->args[i];
 		struct ebpfpub_field *f = &st->fields[i];
 
-		memset(f, 0, sizeof(*f));
+		*f = zero_field;
 		f->name = ff->name;
 		f->c_type = ff->c_type;
 		f->raw = args[i];
@@ -120,7 +129,7 @@ static void init_fields(const struct layout *l, struct decode_state *st, const u
 		const struct layout_capture *c = &l->captures[i];
 		struct ebpfpub_field *f = &st->fields[c->arg];
 
-		memset(&f->value, 0, sizeof(f->value));
+		f->value = zero_field.value;
 		f->flags = EBPFPUB_FIELD_NOT_CAPTURED;
 		switch (c->kind) {
 		case EBPFPUB_CAPTURE_STRING:
@@ -556,7 +565,7 @@ static int decode_header(const struct layout *l, const unsigned char *p, size_t 
 			  l->syscall, h->arg_count, l->arg_count);
 		return -EINVAL;
 	}
-	memset(ev, 0, sizeof(*ev));
+	*ev = zero_event;
 	ev->syscall = l->syscall;
 	ev->serializer = l->serializer_name;
 	ev->timestamp_ns = h->enter_ns;
@@ -576,12 +585,18 @@ int decode_record(const struct layout *l, struct decode_state *st, const void *d
 		  size_t size, struct ebpfpub_event *ev, char *err, size_t err_size)
 {
 	const unsigned char *p = data;
+	static const struct decode_ctx zero_ctx;
 	uint64_t args[RECORD_MAX_ARGS] = { 0 };
-	struct decode_ctx x = { .l = l, .st = st, .err = err, .err_size = err_size };
+	struct decode_ctx x = zero_ctx;   /* not an initializer: see zero_event */
 	struct record_header h;
 	uint64_t next;
 	uint32_t off;
 	int r;
+
+	x.l = l;
+	x.st = st;
+	x.err = err;
+	x.err_size = err_size;
 
 	r = decode_header(l, p, size, &h, ev, err, err_size);
 	if (r < 0)

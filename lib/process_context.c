@@ -134,12 +134,27 @@ static bool join_path(struct process_context_state *st)
 	return true;
 }
 
+/* strcmp() == 0 without a call for the first bytes: the path is compared on every event,
+ * and it is short ("/", a slice, a container scope) far more often than not. */
+static inline bool same_path(const char *a, const char *b)
+{
+	size_t i;
+
+	for (i = 0; i < 16; i++) {
+		if (a[i] != b[i])
+			return false;
+		if (!a[i])
+			return true;
+	}
+	return strcmp(a + i, b + i) == 0;
+}
+
 static void identify(struct process_context_state *st)
 {
 	const char *path = st->path_end == 2 ? st->path + 3 : st->path;
 	unsigned int flags = st->path_end == 2 ? CONTAINER_PATH_TOP_CUT : 0;
 
-	if (st->cached && strcmp(st->cached_path, st->path) == 0)
+	if (st->cached && same_path(st->cached_path, st->path))
 		return;
 	if (container_identify(path, flags, &st->ci) < 0) {
 		memset(&st->ci, 0, sizeof(st->ci));

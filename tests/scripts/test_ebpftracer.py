@@ -909,6 +909,41 @@ class TestEbpftracer(unittest.TestCase):
         self.assertTrue(all(l.endswith("}}\n") and want in l and '"exit_code":-17,' in l
                             for l in lines))
 
+    def test_events_reach_the_reader_while_calls_continue(self):
+        """Events wait in the buffer only milliseconds, also while calls keep coming and
+        the tracer never idles: the reader of the pipe sees the first call's event long
+        before the buffer could have filled (256 KiB, some 550 of these events)."""
+        with Workdir() as base:
+            t = Tracer("-t", "mkdir", "--json")
+            calls = [0]
+            done = threading.Event()
+
+            def trickle():
+                while not done.is_set() and calls[0] < 1000:
+                    try:
+                        os.mkdir(base)
+                    except FileExistsError:
+                        pass
+                    calls[0] += 1
+                    time.sleep(0.002)
+
+            worker = threading.Thread(target=trickle, daemon=True)
+            try:
+                t.wait_ready(t.err)
+                worker.start()
+                mine = '"process_id":%d,' % os.getpid()
+                path = '"value":%s,' % json.dumps(base)
+                t.wait_for(t.out, lambda l: mine in l and path in l, EVENT_TIMEOUT,
+                           "the first event while calls continue")
+                seen_after = calls[0]
+            finally:
+                done.set()
+                if worker.ident is not None:   # started
+                    worker.join(30)
+                rc = t.stop()
+        self.assert_clean_stop(t, rc, t.err)
+        self.assertLess(seen_after, 400, "the events waited for the buffer to fill")
+
     def test_slow_nonblocking_reader(self):
         """A non-blocking pipe whose reader is slow: ebpftracer waits for it (EAGAIN) and
         every line arrives whole."""

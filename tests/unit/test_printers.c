@@ -18,6 +18,8 @@
 
 #include "test.h"
 
+#include "../../tools/ebpftracer/escape.h"
+#include "../../tools/ebpftracer/print_process.h"
 #include "../../tools/ebpftracer/printer.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -261,17 +263,29 @@ static char *print_all(bool json, size_t cap, size_t *len)
 	return b.data;
 }
 
-/* The integer formatting against printf's, around every power of ten and at the ends. */
+/* The integer formatting against printf's, around every power of ten and at the ends,
+ * and at pseudo-random values of every length (zeros inside the groups of eight digits). */
 static void check_numbers(void)
 {
 	char want[128];
-	uint64_t p = 1;
+	uint64_t p = 1, x = 88172645463325252u;
 	int k;
 
-	for (k = 0; k < 20; k++, p *= 10) {
-		const uint64_t values[] = { p - 1, p, p + 1, p * 9 + 9 };
+	for (k = 0; k < 20 + 2000; k++, p *= 10) {
+		uint64_t values[] = { p - 1, p, p + 1, p * 9 + 9 };
 		size_t i;
 
+		if (k >= 20) {
+			for (i = 0; i < N(values); i++) {
+				/* xorshift64, cut to 1 .. 64 bits */
+				x ^= x << 13;
+				x ^= x >> 7;
+				x ^= x << 17;
+				values[i] = x >> (x % 64);
+				if (i == 3)
+					values[i] = values[i] / 1000 * 1000;
+			}
+		}
 		for (i = 0; i < N(values); i++) {
 			struct outbuf b;
 			int n;
@@ -293,6 +307,307 @@ static void check_numbers(void)
 			}
 			outbuf_release(&b);
 		}
+	}
+}
+
+/*
+ * The process printers keep the last context's text (print_process.c): a run of events
+ * whose contexts change one member at a time, in the same buffers as the library reuses
+ * them, each printed after the previous one (the memo warm) and again after
+ * print_process_forget() (cold), which must agree; HIT says whether the warm one may come
+ * from the memo, and it must exactly then.
+ */
+struct memo_step {
+	const char *what;
+	bool hit;
+	void (*change)(struct ebpfpub_process *p);
+};
+
+static char memo_cgroup[2048], memo_runtime[16], memo_id[80], memo_short[16], pod_buf[48];
+static const struct ebpfpub_ancestor memo_ancestor[] = {
+	{ .pid = 1, .uid = 0, .start_time_ns = 10, .comm = "init" },
+};
+
+static void memo_host(struct ebpfpub_process *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->sz = sizeof(*p);
+	p->ppid = 14767;
+	p->start_time_ns = 1144943681475;
+	p->auid = EBPFPUB_AUID_UNSET;
+	p->session_id = EBPFPUB_SESSION_UNSET;
+	p->cgroup_id = 1;
+	strcpy(memo_cgroup, "/");
+	strcpy(memo_runtime, "host");
+	memo_id[0] = memo_short[0] = '\0';
+	p->cgroup_path = memo_cgroup;
+	p->container_runtime = memo_runtime;
+	p->container_id = memo_id;
+	p->container_short_id = memo_short;
+}
+
+static void memo_same(struct ebpfpub_process *p) { (void)p; }
+static void memo_ppid(struct ebpfpub_process *p) { p->ppid = 1; }
+static void memo_start(struct ebpfpub_process *p) { p->start_time_ns++; }
+static void memo_auid(struct ebpfpub_process *p) { p->auid = 1000; }
+static void memo_session(struct ebpfpub_process *p) { p->session_id = 3; }
+static void memo_no_audit(struct ebpfpub_process *p) { p->flags |= EBPFPUB_PROCESS_NO_AUDIT; }
+static void memo_audit(struct ebpfpub_process *p) { p->flags &= ~EBPFPUB_PROCESS_NO_AUDIT; }
+static void memo_cgroup_id(struct ebpfpub_process *p) { p->cgroup_id = 7321; }
+static void memo_no_cgroup(struct ebpfpub_process *p) { p->flags |= EBPFPUB_PROCESS_NO_CGROUP; }
+static void memo_cgroup_back(struct ebpfpub_process *p) { p->flags &= ~EBPFPUB_PROCESS_NO_CGROUP; }
+
+/* The same buffer, other content: a pointer compare would miss these. */
+static void memo_path(struct ebpfpub_process *p)
+{
+	strcpy(memo_cgroup, "/system.slice/a'b\"c\\d\n.scope");
+}
+
+static void memo_path_last_byte(struct ebpfpub_process *p)
+{
+	memo_cgroup[strlen(memo_cgroup) - 1] = 'f';
+}
+
+static void memo_path_longer(struct ebpfpub_process *p)
+{
+	strcat(memo_cgroup, "/x");
+}
+
+static void memo_path_null(struct ebpfpub_process *p)
+{
+	p->cgroup_path = NULL;
+	p->flags |= EBPFPUB_PROCESS_PATH_UNKNOWN;
+}
+
+static void memo_path_empty(struct ebpfpub_process *p)
+{
+	p->flags &= ~EBPFPUB_PROCESS_PATH_UNKNOWN;
+	memo_cgroup[0] = '\0';
+	p->cgroup_path = memo_cgroup;
+}
+
+static void memo_docker(struct ebpfpub_process *p)
+{
+	strcpy(memo_cgroup, "/system.slice/docker-1a2b3c4d5e6f0000.scope");
+	strcpy(memo_runtime, "docker");
+	strcpy(memo_id, "1a2b3c4d5e6f0000");
+	strcpy(memo_short, "1a2b3c4d5e6f");
+}
+
+static void memo_other_id(struct ebpfpub_process *p)
+{
+	memo_id[15] = '1';   /* the short id and the path stay */
+}
+
+static void memo_other_short(struct ebpfpub_process *p)
+{
+	memo_short[0] = '9';   /* only the text printer shows it */
+}
+
+static void memo_runtime_only(struct ebpfpub_process *p)
+{
+	strcpy(memo_runtime, "podman");
+}
+
+static void memo_pod(struct ebpfpub_process *p)
+{
+	strcpy(pod_buf, "0a1b2c3d-4e5f-6789-abcd-ef0123456789");
+	p->pod_uid = pod_buf;
+}
+
+static void memo_pod_other(struct ebpfpub_process *p)
+{
+	pod_buf[0] = 'f';
+}
+
+static void memo_pod_empty(struct ebpfpub_process *p)
+{
+	pod_buf[0] = '\0';
+}
+
+static void memo_pod_none(struct ebpfpub_process *p)
+{
+	p->pod_uid = NULL;
+}
+
+static void memo_ancestors(struct ebpfpub_process *p)
+{
+	p->ancestor_count = N(memo_ancestor);
+	p->ancestors = memo_ancestor;
+}
+
+static void memo_no_ancestors(struct ebpfpub_process *p)
+{
+	p->ancestor_count = 0;
+	p->ancestors = NULL;
+}
+
+/* A path longer than the memo keeps (1 KiB of strings): formatted every time. */
+static void memo_path_huge(struct ebpfpub_process *p)
+{
+	memset(memo_cgroup, 'a', sizeof(memo_cgroup) - 1);
+	memo_cgroup[0] = '/';
+	memo_cgroup[sizeof(memo_cgroup) - 1] = '\0';
+}
+
+static void memo_back_to_host(struct ebpfpub_process *p)
+{
+	memo_host(p);
+}
+
+static const struct memo_step memo_steps[] = {
+	{ "host", false, memo_back_to_host },
+	{ "same", true, memo_same },
+	{ "same again", true, memo_same },
+	{ "ppid", false, memo_ppid },
+	{ "start time", false, memo_start },
+	{ "auid", false, memo_auid },
+	{ "session", false, memo_session },
+	{ "no audit", false, memo_no_audit },
+	{ "same, no audit", true, memo_same },
+	{ "audit", false, memo_audit },
+	{ "cgroup id", false, memo_cgroup_id },
+	{ "no cgroup", false, memo_no_cgroup },
+	{ "cgroup", false, memo_cgroup_back },
+	{ "path in the same buffer", false, memo_path },
+	{ "same path", true, memo_same },
+	{ "path's last byte", false, memo_path_last_byte },
+	{ "longer path", false, memo_path_longer },
+	{ "no path", false, memo_path_null },
+	{ "same, no path", true, memo_same },
+	{ "empty path", false, memo_path_empty },
+	{ "docker", false, memo_docker },
+	{ "same container", true, memo_same },
+	{ "other id, same short id", false, memo_other_id },
+	{ "other short id", false, memo_other_short },
+	{ "other runtime", false, memo_runtime_only },
+	{ "pod", false, memo_pod },
+	{ "same pod", true, memo_same },
+	{ "other pod", false, memo_pod_other },
+	{ "empty pod", false, memo_pod_empty },
+	{ "no pod", false, memo_pod_none },
+	{ "ancestors", false, memo_ancestors },
+	{ "same, with ancestors", false, memo_same },
+	{ "no ancestors", false, memo_no_ancestors },
+	{ "same, without ancestors", true, memo_same },
+	{ "huge path", false, memo_path_huge },
+	{ "same huge path", false, memo_same },
+	{ "host again", false, memo_back_to_host },
+	{ "same host", true, memo_same },
+};
+
+static void check_process_memo(void)
+{
+	struct ebpfpub_process proc;
+	struct ebpfpub_event ev = {
+		.syscall = "mkdir", .serializer = "generic", .timestamp_ns = 1150718903953,
+		.pid = 16506, .tid = 16578, .exit_code = -17, .duration_ns = 986,
+		.comm = "workload_mkdir", .field_count = N(mkdir_fields), .fields = mkdir_fields,
+		.process = &proc,
+	};
+	size_t i;
+	int json;
+
+	memo_host(&proc);
+	for (json = 0; json < 2; json++) {
+		print_process_forget();
+		for (i = 0; i < N(memo_steps); i++) {
+			struct outbuf warm, cold;
+			unsigned long hits = print_process_memo_hits;
+
+			memo_steps[i].change(&proc);
+			ASSERT(outbuf_init(&warm, 16) == 0 && outbuf_init(&cold, 16) == 0);
+			if (json)
+				print_json_event(&warm, &ev);
+			else
+				print_text_event(&warm, &ev);
+			if ((print_process_memo_hits != hits) != memo_steps[i].hit) {
+				fprintf(stderr, "%s memo, step '%s': %s\n", json ? "json" : "text",
+					memo_steps[i].what,
+					memo_steps[i].hit ? "not used" : "used");
+				test_failures++;
+			}
+			print_process_forget();
+			if (json)
+				print_json_event(&cold, &ev);
+			else
+				print_text_event(&cold, &ev);
+			ASSERT(warm.error == 0 && cold.error == 0);
+			if (warm.len != cold.len || memcmp(warm.data, cold.data, warm.len)) {
+				fprintf(stderr, "%s memo, step '%s':\n  cold: %.*s\n  warm: %.*s\n",
+					json ? "json" : "text", memo_steps[i].what, (int)cold.len,
+					cold.data, (int)warm.len, warm.data);
+				test_failures++;
+			}
+			outbuf_release(&warm);
+			outbuf_release(&cold);
+		}
+	}
+}
+
+/*
+ * Names (syscall, serializer, argument, rule) are copied while their end is looked for when
+ * they are short and plain (escape_json_short): at and around its bound, and with every
+ * kind of byte that sends them the general way, they must come out as escape_json() has it;
+ * the text printer copies them the same way (names are not escaped there) up to its bound.
+ */
+static void check_names(void)
+{
+	static const char *const names[] = {
+		"", "a", "mkdir", "0123456789abcdefghijklmnopqrstu" /* 31 */,
+		"0123456789abcdefghijklmnopqrstuv" /* 32 */, "0123456789abcdefghijklmnopqrstuvw",
+		"0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz",
+		"quote\"", "\"", "back\\slash", "nl\n", "tab\t", "\x01", "del\x7f", "\xc3\xa9t\xc3\xa9",
+		"bad \xff", "0123456789abcdefghijklmnopqrstu\"", "0123456789abcdefghijklmnopqrstuv\"",
+	};
+	size_t i;
+
+	for (i = 0; i < N(names); i++) {
+		const char *n = names[i];
+		const char *const rules[] = { n, "plain" };
+		const struct ebpfpub_field field = INT_U(n, 4, 1);
+		const struct ebpfpub_event ev = {
+			.syscall = n, .serializer = n, .comm = "x", .field_count = 1,
+			.fields = &field, .rule_count = N(rules), .rules = rules,
+		};
+		struct outbuf got, q;
+		char want[1024];
+		int len;
+
+		ASSERT(outbuf_init(&got, 1) == 0 && outbuf_init(&q, 1) == 0);
+		escape_json(&q, n, strlen(n));
+		ASSERT(q.error == 0);
+		len = snprintf(want, sizeof(want),
+			       "{\"timestamp\":0,\"process_id\":0,\"thread_id\":0,\"user_id\":0,"
+			       "\"group_id\":0,\"exit_code\":0,\"probe_error\":0,\"syscall\":\"%.*s\","
+			       "\"serializer\":\"%.*s\",\"comm\":\"x\",\"duration_ns\":0,\"args\":{"
+			       "\"%.*s\":{\"type\":\"unsigned\",\"value\":1}},\"rules\":[\"%.*s\","
+			       "\"plain\"]}\n", (int)q.len, q.data, (int)q.len, q.data, (int)q.len,
+			       q.data, (int)q.len, q.data);
+		ASSERT(len > 0 && (size_t)len < sizeof(want));
+		print_json_event(&got, &ev);
+		ASSERT(got.error == 0);
+		if (got.len != (size_t)len || memcmp(got.data, want, got.len)) {
+			fprintf(stderr, "name %zu:\n  want: %s  got:  %.*s", i, want, (int)got.len,
+				got.data);
+			test_failures++;
+		}
+		/* The text printer shows names as they are, also with the copy loop. */
+		got.len = 0;
+		len = snprintf(want, sizeof(want),
+			       "timestamp: 0 process_id: 0 thread_id: 0 user_id: 0 group_id: 0 "
+			       "exit_code: 0 probe_error: 0\nsyscall: %s %s: 1 rules: %s,plain\n\n",
+			       n, n, n);
+		ASSERT(len > 0 && (size_t)len < sizeof(want));
+		print_text_event(&got, &ev);
+		ASSERT(got.error == 0);
+		if (got.len != (size_t)len || memcmp(got.data, want, got.len)) {
+			fprintf(stderr, "text name %zu:\n  want: %s  got:  %.*s", i, want,
+				(int)got.len, got.data);
+			test_failures++;
+		}
+		outbuf_release(&got);
+		outbuf_release(&q);
 	}
 }
 
@@ -353,6 +668,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	check_numbers();
+	check_process_memo();
+	check_names();
 	for (json = 0; json < 2; json++) {
 		static const size_t caps[] = { 1, 7, 64, 1 << 20 };
 		size_t c;

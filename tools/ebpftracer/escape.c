@@ -58,9 +58,9 @@ static bool is_c1_control(const unsigned char *s, size_t len)
 static const char hex_digits[] = "0123456789abcdef";
 
 /* Bytes each output copies unchanged: printable ASCII but its own quote and backslash. */
-enum { PLAIN_TEXT = 1, PLAIN_JSON = 2 };
+enum { PLAIN_TEXT = ESCAPE_PLAIN_TEXT, PLAIN_JSON = ESCAPE_PLAIN_JSON };
 
-static const unsigned char plain[256] = {
+const unsigned char escape_plain[256] = {
 	[0x20 ... 0x21] = PLAIN_TEXT | PLAIN_JSON,
 	['"'] = PLAIN_TEXT,
 	[0x23 ... 0x26] = PLAIN_TEXT | PLAIN_JSON,
@@ -124,7 +124,7 @@ char *escape_text_at(char *d, const char *data, size_t len)
 	while (i < len) {
 		unsigned char c = p[i];
 
-		if (plain[c] & PLAIN_TEXT) {
+		if (escape_plain[c] & PLAIN_TEXT) {
 			*d++ = (char)c;
 			i++;
 			continue;
@@ -188,7 +188,7 @@ char *escape_json_at(char *d, const char *data, size_t len)
 	while (i < len) {
 		unsigned char c = p[i];
 
-		if (plain[c] & PLAIN_JSON) {
+		if (escape_plain[c] & PLAIN_JSON) {
 			*d++ = (char)c;
 			i++;
 			continue;

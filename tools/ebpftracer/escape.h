@@ -51,6 +51,39 @@ static inline size_t escape_json_max(size_t len)
 	return len <= SIZE_MAX / 6 ? len * 6 : SIZE_MAX;
 }
 
+/* For each byte, whether the text (ESCAPE_PLAIN_TEXT) and the JSON (ESCAPE_PLAIN_JSON)
+ * output copy it as it is: printable ASCII but the output's own quote and the backslash. */
+enum { ESCAPE_PLAIN_TEXT = 1, ESCAPE_PLAIN_JSON = 2 };
+extern const unsigned char escape_plain[256];
+
+/*
+ * A NUL-terminated string S, quoted as a JSON string, when it is plain and shorter than
+ * ESCAPE_SHORT: copied while its end is looked for, at D (room for ESCAPE_SHORT + 2 bytes).
+ * Returns the end, or NULL (nothing meaningful at D) for any other string. Names (of
+ * syscalls, serializers, arguments) are such strings, and each would cost a strlen() and
+ * an escape_json() call.
+ */
+#define ESCAPE_SHORT 32
+
+static inline char *escape_json_short(char *d, const char *s)
+{
+	size_t i;
+
+	*d++ = '"';
+	for (i = 0; i < ESCAPE_SHORT; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (!(escape_plain[c] & ESCAPE_PLAIN_JSON)) {
+			if (c)
+				return NULL;
+			d[i] = '"';
+			return d + i + 1;
+		}
+		d[i] = (char)c;
+	}
+	return NULL;
+}
+
 /* Appends DATA as lower-case hexadecimal, two digits a byte. */
 void escape_hex(struct outbuf *out, const void *data, size_t len);
 

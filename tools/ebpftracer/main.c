@@ -320,14 +320,16 @@ static int64_t now_ms(void)
 static int poll_events(struct run *r)
 {
 	int64_t deadline = r->opts->duration_ms ? now_ms() + (int64_t)r->opts->duration_ms : -1;
+	int64_t flush_at = -1;   /* when the buffered events are due to be written */
 
 	for (;;) {
 		int timeout = -1, n;
+		int64_t now = now_ms();
 
 		if (r->rules.active)
 			timeout = 200;   /* SIGHUP is looked at between polls */
 		if (deadline >= 0) {
-			int64_t left = deadline - now_ms();
+			int64_t left = deadline - now;
 
 			if (left <= 0) {
 				ebpfpub_tracer_stop(r->tracer);
@@ -337,9 +339,28 @@ static int poll_events(struct run *r)
 			if (timeout < 0 || left < timeout)
 				timeout = left > INT_MAX ? INT_MAX : (int)left;
 		}
+		if (flush_at >= 0) {
+			int64_t left = flush_at > now ? flush_at - now : 0;
+
+			if (timeout < 0 || left < timeout)
+				timeout = (int)left;
+		}
 		n = ebpfpub_tracer_poll(r->tracer, timeout);
-		/* Each batch is written, so that a reader of a pipe sees events as they come. */
-		flush_events(r);
+		/*
+		 * The events reach the reader of a pipe within OUTPUT_FLUSH_MS: the batch is
+		 * written once its first events waited that long, when a poll found nothing
+		 * more (idle, or the wait above ran out), and before stopping or failing.
+		 */
+		if (!r->events.len) {
+			flush_at = -1;
+		} else {
+			if (flush_at < 0)
+				flush_at = now_ms() + OUTPUT_FLUSH_MS;
+			if (n <= 0 || reload_requested || now_ms() >= flush_at) {
+				flush_events(r);
+				flush_at = -1;
+			}
+		}
 		if (r->rules.active)
 			rules_run_reap(&r->rules);
 		if (reload_requested && n != -ECANCELED) {

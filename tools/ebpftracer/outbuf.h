@@ -93,10 +93,29 @@ static inline char *fmt_mem(char *d, const void *s, size_t n)
 extern const char outbuf_digit_pairs[201];
 extern const uint64_t outbuf_pow10[20];
 
+/* The two digits of V (< 100) at D. */
+static inline void fmt_pair(char *d, uint32_t v)
+{
+	memcpy(d, outbuf_digit_pairs + v * 2, 2);
+}
+
+/* Exactly eight digits of V (< 10^8), leading zeros included, at D: two halves of four
+ * digits each, whose divisions do not wait for each other. */
+static inline void fmt_8digits(char *d, uint32_t v)
+{
+	uint32_t hi = v / 10000, lo = v % 10000;
+
+	fmt_pair(d, hi / 100);
+	fmt_pair(d + 2, hi % 100);
+	fmt_pair(d + 4, lo / 100);
+	fmt_pair(d + 6, lo % 100);
+}
+
 /* Decimal, as printf's PRIu64 writes it. */
 static inline char *fmt_u64(char *d, uint64_t v)
 {
 	unsigned int len, t;
+	uint32_t w;
 	char *p;
 
 	if (v < 10) {
@@ -107,19 +126,22 @@ static inline char *fmt_u64(char *d, uint64_t v)
 	t = ((64 - (unsigned int)__builtin_clzll(v)) * 1233) >> 12;
 	len = t + 1 - (v < outbuf_pow10[t]);
 	p = d + len;
-	while (v >= 100) {
-		const char *pair = outbuf_digit_pairs + (v % 100) * 2;
-
-		v /= 100;
-		*--p = pair[1];
-		*--p = pair[0];
+	/* Eight digits at a time while more than eight are left, then 32-bit pairs. */
+	while (v >= 100000000u) {
+		p -= 8;
+		fmt_8digits(p, (uint32_t)(v % 100000000u));
+		v /= 100000000u;
 	}
-	if (v >= 10) {
-		*--p = outbuf_digit_pairs[v * 2 + 1];
-		*--p = outbuf_digit_pairs[v * 2];
-	} else {
-		*--p = (char)('0' + v);
+	w = (uint32_t)v;
+	while (w >= 100) {
+		p -= 2;
+		fmt_pair(p, w % 100);
+		w /= 100;
 	}
+	if (w >= 10)
+		fmt_pair(p - 2, w);
+	else
+		p[-1] = (char)('0' + w);
 	return d + len;
 }
 

@@ -49,10 +49,20 @@ static void put_string(struct outbuf *out, const char *data, size_t len)
 
 static void put_cstring(struct outbuf *out, const char *s)
 {
-	if (s)
-		put_string(out, s, strlen(s));
-	else
+	char *d, *end;
+
+	if (!s) {
 		outbuf_lit(out, "null");
+		return;
+	}
+	d = outbuf_reserve(out, ESCAPE_SHORT + 2);
+	if (!d)
+		return;
+	end = escape_json_short(d, s);
+	if (end)
+		outbuf_commit(out, end);
+	else
+		put_string(out, s, strlen(s));
 }
 
 /* The last member of every value that can be cut, and the end of the argument. */

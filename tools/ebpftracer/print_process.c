@@ -8,10 +8,126 @@
  *        "container","ancestors"}: auid/session_id -1 unset, null unknown; cgroup null when
  *        not read; container null on the host.
  */
+#include <stdbool.h>
 #include <string.h>
 
 #include "escape.h"
 #include "print_process.h"
+
+/*
+ * The object of the previous event, kept for the next one of the same process: a tracer
+ * sees runs of events from the same processes, and the object is a third of a JSON line.
+ * The key is a copy of every member the text is made of, strings by content (the library
+ * reuses its buffers, so a pointer says nothing about what it points to). Contexts with
+ * ancestors, and ones too long for the buffers, are formatted every time.
+ */
+#define MEMO_STRINGS 5
+#define MEMO_KEY_MAX 1024
+#define MEMO_TEXT_MAX 2048
+
+struct process_memo {
+	bool valid;
+	uint32_t flags, ppid, auid, session_id;
+	uint64_t start_time_ns, cgroup_id;
+	int off[MEMO_STRINGS];   /* where each string is in keys, -1 for NULL */
+	char keys[MEMO_KEY_MAX];
+	size_t len;
+	char text[MEMO_TEXT_MAX];
+};
+
+static struct process_memo text_memo, json_memo;
+unsigned long print_process_memo_hits;
+
+static void memo_strings(const struct ebpfpub_process *p, const char *s[MEMO_STRINGS])
+{
+	s[0] = p->cgroup_path;
+	s[1] = p->container_runtime;
+	s[2] = p->container_id;
+	s[3] = p->container_short_id;
+	s[4] = p->pod_uid;
+}
+
+/* strcmp() == 0, without a call for the short strings most of these are. */
+static inline bool same_string(const char *a, const char *b)
+{
+	size_t i;
+
+	for (i = 0; i < 16; i++) {
+		if (a[i] != b[i])
+			return false;
+		if (!a[i])
+			return true;
+	}
+	return strcmp(a + i, b + i) == 0;
+}
+
+static bool memo_hit(const struct process_memo *m, const struct ebpfpub_process *p)
+{
+	const char *s[MEMO_STRINGS];
+	size_t i;
+
+	if (!m->valid || p->ancestor_count || m->ppid != p->ppid ||
+	    m->start_time_ns != p->start_time_ns || m->cgroup_id != p->cgroup_id ||
+	    m->flags != p->flags || m->auid != p->auid || m->session_id != p->session_id)
+		return false;
+	memo_strings(p, s);
+	for (i = 0; i < MEMO_STRINGS; i++) {
+		if (m->off[i] < 0 ? s[i] != NULL : !s[i] || !same_string(m->keys + m->off[i], s[i]))
+			return false;
+	}
+	return true;
+}
+
+/* Keeps what was appended to OUT since START as P's text, when it all fits. */
+static void memo_store(struct process_memo *m, const struct ebpfpub_process *p,
+		       const struct outbuf *out, size_t start)
+{
+	const char *s[MEMO_STRINGS];
+	size_t i, at = 0, n;
+
+	m->valid = false;
+	if (out->error || p->ancestor_count || out->len - start > sizeof(m->text))
+		return;
+	memo_strings(p, s);
+	for (i = 0; i < MEMO_STRINGS; i++) {
+		if (!s[i]) {
+			m->off[i] = -1;
+			continue;
+		}
+		n = strlen(s[i]) + 1;
+		if (n > sizeof(m->keys) - at)
+			return;
+		memcpy(m->keys + at, s[i], n);
+		m->off[i] = (int)at;
+		at += n;
+	}
+	m->flags = p->flags;
+	m->ppid = p->ppid;
+	m->auid = p->auid;
+	m->session_id = p->session_id;
+	m->start_time_ns = p->start_time_ns;
+	m->cgroup_id = p->cgroup_id;
+	m->len = out->len - start;
+	memcpy(m->text, out->data + start, m->len);
+	m->valid = true;
+}
+
+/* True when P's text was appended from the memo. */
+static bool memo_put(struct process_memo *m, struct outbuf *out,
+		     const struct ebpfpub_process *p)
+{
+	if (!memo_hit(m, p))
+		return false;
+	outbuf_put(out, m->text, m->len);
+	print_process_memo_hits++;
+	return true;
+}
+
+void print_process_forget(void)
+{
+	text_memo.valid = false;
+	json_memo.valid = false;
+}
 
 static void text_id(struct outbuf *out, uint32_t v, bool unknown)
 {
@@ -25,13 +141,16 @@ static void text_id(struct outbuf *out, uint32_t v, bool unknown)
 
 static bool on_host(const struct ebpfpub_process *p)
 {
-	return strcmp(p->container_runtime, "host") == 0;
+	return p->container_runtime[0] == 'h' && strcmp(p->container_runtime, "host") == 0;
 }
 
 void print_text_process(struct outbuf *out, const struct ebpfpub_process *p)
 {
 	bool no_audit = p->flags & EBPFPUB_PROCESS_NO_AUDIT;
+	size_t start = out->len;
 
+	if (memo_put(&text_memo, out, p))
+		return;
 	outbuf_lit(out, " ppid: ");
 	outbuf_u64(out, p->ppid);
 	outbuf_lit(out, " auid: ");
@@ -48,6 +167,7 @@ void print_text_process(struct outbuf *out, const struct ebpfpub_process *p)
 		outbuf_lit(out, " pod: ");
 		outbuf_puts(out, p->pod_uid);
 	}
+	memo_store(&text_memo, p, out, start);
 }
 
 void print_text_ancestors(struct outbuf *out, const struct ebpfpub_process *p)
@@ -96,8 +216,10 @@ static void json_id(struct outbuf *out, uint32_t v, bool unknown)
 void print_json_process(struct outbuf *out, const struct ebpfpub_process *p)
 {
 	bool no_audit = p->flags & EBPFPUB_PROCESS_NO_AUDIT;
-	size_t i, j;
+	size_t i, j, start = out->len;
 
+	if (memo_put(&json_memo, out, p))
+		return;
 	outbuf_lit(out, ",\"process\":{\"ppid\":");
 	outbuf_u64(out, p->ppid);
 	outbuf_lit(out, ",\"start_time_ns\":");
@@ -159,4 +281,5 @@ void print_json_process(struct outbuf *out, const struct ebpfpub_process *p)
 		outbuf_putc(out, '}');
 	}
 	outbuf_lit(out, "]}");
+	memo_store(&json_memo, p, out, start);
 }

@@ -14,4 +14,13 @@ void print_text_ancestors(struct outbuf *out, const struct ebpfpub_process *p);
 /* ,"process":{...} */
 void print_json_process(struct outbuf *out, const struct ebpfpub_process *p);
 
+/*
+ * Both process printers keep the text of the last context they printed and append it again
+ * while the next event's context is the same (compared by value). One printer state for the
+ * process, so they are for one thread; print_process_forget() drops what is kept (tests),
+ * print_process_memo_hits counts the contexts appended from it.
+ */
+void print_process_forget(void);
+extern unsigned long print_process_memo_hits;
+
 #endif

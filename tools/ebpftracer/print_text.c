@@ -161,9 +161,27 @@ static void print_value(struct outbuf *out, const struct ebpfpub_field *f)
 
 /* Names come from tracefs and are printed as they are; glibc's printf wrote "(null)" for
  * a missing one, and so do we. */
+#define NAME_SHORT 32
+
 static void print_name(struct outbuf *out, const char *name)
 {
-	outbuf_puts(out, name ? name : "(null)");
+	char *d;
+	size_t i;
+
+	if (!name)
+		name = "(null)";
+	/* Names are short: copied while their end is looked for, without a strlen() call. */
+	d = outbuf_reserve(out, NAME_SHORT);
+	if (!d)
+		return;
+	for (i = 0; i < NAME_SHORT; i++) {
+		if (!name[i]) {
+			outbuf_commit(out, d + i);
+			return;
+		}
+		d[i] = name[i];
+	}
+	outbuf_puts(out, name);
 }
 
 /* The first line and "syscall: ": only numbers, so one reservation covers them. */

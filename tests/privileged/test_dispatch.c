@@ -198,7 +198,7 @@ static void test_add_remove_live(enum ebpfpub_attach_mode mode)
 	atomic_store(&worker_stop, 1);
 	pthread_join(th, NULL);
 	cap_poll_until(t, &l, "getppid", 0, 0);
-	for (i = 0; i < 50 && count_tid(&l, "getppid", (uint32_t)atomic_load(&worker_tid)) <
+	for (i = 0; i < 500 && count_tid(&l, "getppid", (uint32_t)atomic_load(&worker_tid)) <
 				      (size_t)atomic_load(&worker_calls); i++)
 		ebpfpub_tracer_poll(t, 20);
 	fprintf(stderr, "mode %d: worker made %ld getppid calls\n", (int)mode,

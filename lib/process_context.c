@@ -39,6 +39,10 @@ void process_context_begin(struct process_context_state *st, const void *data)
 	st->proc.ancestors = st->ancestors;
 	st->name_count = 0;
 	st->path_end = 0;
+	if (rc.flags & RECORD_CONTEXT_PATH_SAME) {
+		st->path_end = 4;   /* as a CGROUP_SAME item: no path item may follow */
+		st->path_cpu = rc.flags >> RECORD_CONTEXT_CPU_SHIFT;
+	}
 }
 
 int process_context_item(struct process_context_state *st, const char *syscall, uint32_t kind,
@@ -117,6 +121,7 @@ static bool join_path(struct process_context_state *st)
 	size_t at = 0;
 	uint32_t i;
 
+	st->path_serial = 0;
 	if (st->path_end == 2) {
 		memcpy(st->path, "...", 3);
 		at = 3;
@@ -154,6 +159,9 @@ static void identify(struct process_context_state *st)
 	const char *path = st->path_end == 2 ? st->path + 3 : st->path;
 	unsigned int flags = st->path_end == 2 ? CONTAINER_PATH_TOP_CUT : 0;
 
+	if (st->path_serial && st->path_serial == st->ident_serial)
+		return;   /* the path identified last, unchanged */
+	st->ident_serial = st->path_serial;
 	if (st->cached && same_path(st->cached_path, st->path))
 		return;
 	if (container_identify(path, flags, &st->ci) < 0) {
@@ -207,9 +215,10 @@ static void remember_path(struct process_context_state *st)
 	strcpy(c->path, st->path);
 	c->cgroup_id = st->proc.cgroup_id;
 	c->end = st->path_end;
+	c->serial = st->path_serial = ++st->serial_next;
 }
 
-/* A CGROUP_SAME record: the CPU's last path, when it is of the same cgroup. */
+/* A "same path" record: the CPU's last path, when it is of the same cgroup. */
 static bool recall_path(struct process_context_state *st)
 {
 	struct process_context_cpu *c =
@@ -217,7 +226,10 @@ static bool recall_path(struct process_context_state *st)
 
 	if (!c || !c->path || c->cgroup_id != st->proc.cgroup_id)
 		return false;
-	strcpy(st->path, c->path);
+	if (c->serial != st->path_serial) {
+		strcpy(st->path, c->path);
+		st->path_serial = c->serial;
+	}
 	st->path_end = c->end;
 	return true;
 }

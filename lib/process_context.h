@@ -33,7 +33,8 @@ struct process_context_state {
 	uint32_t name_lens[RECORD_CGROUP_MAX_LEVELS];
 	uint32_t name_count;
 	int path_end;              /* 0: none seen, 1: root, 2: top cut, 3: unreadable,
-	                            * 4: the CPU's last path (CGROUP_SAME) */
+	                            * 4: the CPU's last path (RECORD_CONTEXT_PATH_SAME
+	                            * or a CGROUP_SAME item) */
 	uint32_t path_cpu;
 	/* The last path each CPU sent: {cgroup id, end (1 or 2), path}, grown on demand. */
 	struct process_context_cpu *cpus;
@@ -41,12 +42,16 @@ struct process_context_state {
 	char path[PROCESS_CONTEXT_PATH_SIZE];
 	char cached_path[PROCESS_CONTEXT_PATH_SIZE];
 	bool cached;
+	/* Which remembered path `path` holds, and which one ci was identified from (0: not
+	 * known): a run of "same path" events copies and compares nothing. */
+	uint64_t path_serial, ident_serial, serial_next;
 	struct container_identity ci;
 	char short_id[CONTAINER_ID_SIZE];
 };
 
 struct process_context_cpu {
 	uint64_t cgroup_id;
+	uint64_t serial;           /* of this path: unique within the state */
 	int end;
 	char *path;
 };

@@ -71,7 +71,9 @@ enum record_item_kind {
 	RECORD_ITEM_ANCESTOR = 8,    /* data: struct record_ancestor of ancestor `arg` (0: the
 	                              * parent) */
 	RECORD_ITEM_CGROUP_SAME = 9, /* data: struct record_cgroup_end: the path is the one
-	                              * this CPU last sent for this syscall (same cgroup id) */
+	                              * this CPU last sent for this syscall (same cgroup id).
+	                              * The exit program says so with RECORD_CONTEXT_PATH_SAME
+	                              * instead (16 bytes fewer); the decoder takes either */
 };
 
 /* Which CPU sent a path: the decoder keeps the last one per CPU (records of one CPU arrive
@@ -177,6 +179,10 @@ _Static_assert(RECORD_CONTEXT_OFF_FLAGS == RECORD_CONTEXT_OFF_PPID + 4 &&
 #define RECORD_CONTEXT_READ_FAILED (1u << 2) /* a kernel read of the task failed */
 #define RECORD_CONTEXT_START_MONOTONIC (1u << 3) /* start_ns is start_time, not boottime */
 #define RECORD_CONTEXT_FLAGS 0xfu
+/* Set by the exit program instead of path items: the path is the one this CPU last sent
+ * for this syscall (same cgroup id); the CPU is in the flags' high 16 bits. */
+#define RECORD_CONTEXT_PATH_SAME (1u << 8)
+#define RECORD_CONTEXT_CPU_SHIFT 16u
 
 /* One ancestor, as the exit program reads it (the process: its thread group leader). */
 struct record_ancestor {

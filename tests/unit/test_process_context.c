@@ -257,6 +257,31 @@ int main(void)
 	CHECK_INT(decode(&l, &st, rec, off, &ev, err), 0);
 	CHECK(ev.process->flags & EBPFPUB_PROCESS_PATH_UNKNOWN);
 
+	/* The exit program's form of "same path": RECORD_CONTEXT_PATH_SAME and the CPU in the
+	 * context's flags, no item; runs of it and a change of CPU in between; the bit is not
+	 * one of the API's flags. */
+	for (i = 0; i < 3; i++) {
+		off = header(rec, &l, RECORD_CONTEXT_PATH_SAME | 1u << RECORD_CONTEXT_CPU_SHIFT);
+		CHECK_INT(decode(&l, &st, rec, off, &ev, err), 0);
+		CHECK_STR(ev.process->cgroup_path, "/system.slice/docker-" DOCKER_ID ".scope");
+		CHECK_STR(ev.process->container_runtime, "docker");
+		CHECK_INT(ev.process->flags, 0);
+		off = header(rec, &l, RECORD_CONTEXT_PATH_SAME | 3u << RECORD_CONTEXT_CPU_SHIFT);
+		CHECK_INT(decode(&l, &st, rec, off, &ev, err), 0);
+		CHECK_STR(ev.process->cgroup_path, ".../deep/docker-" DOCKER_ID ".scope");
+		CHECK_INT(ev.process->flags, EBPFPUB_PROCESS_PATH_TOP_CUT);
+	}
+	off = header(rec, &l, RECORD_CONTEXT_PATH_SAME | 7u << RECORD_CONTEXT_CPU_SHIFT);
+	CHECK_INT(decode(&l, &st, rec, off, &ev, err), 0);
+	CHECK(ev.process->cgroup_path == NULL);
+	CHECK(ev.process->flags & EBPFPUB_PROCESS_PATH_UNKNOWN);
+	off = header(rec, &l, RECORD_CONTEXT_PATH_SAME | 1u << RECORD_CONTEXT_CPU_SHIFT);
+	off = put_name(rec, off, 0, "x");
+	CHECK_INT(decode(&l, &st, rec, off, &ev, err), -EINVAL);   /* a path after "same" */
+	off = header(rec, &l, RECORD_CONTEXT_PATH_SAME | 1u << RECORD_CONTEXT_CPU_SHIFT);
+	off = put_same(rec, off, 1);
+	CHECK_INT(decode(&l, &st, rec, off, &ev, err), -EINVAL);
+
 	/* Malformed: levels out of order, a name without its NUL, a name past the bound, an
 	 * ancestor out of order or of the wrong size, an item after the end, a length past
 	 * the record. */

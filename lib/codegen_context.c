@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The process context as the generated programs read it: task_struct fields at the offsets
- * of the kernel's BTF (context_offsets.c), read with bpf_probe_read_kernel (5.5+).
+ * of the kernel's BTF (context_offsets.c), read with plain loads from the BTF task pointer
+ * (context_direct: no helper call but the names' bpf_probe_read_kernel_str) or, when the
+ * verifier refuses those, with bpf_probe_read_kernel (5.5+).
  *
  * At enter, the fixed part (ppid, start time, loginuid, sessionid, cgroup id): the call is
  * described as it began. At exit, the cgroup path and the ancestors: they need room that
@@ -68,37 +70,65 @@ static LLVMValueRef dload(struct cg_fn *f, LLVMTypeRef type, LLVMValueRef p, uin
 	return v;
 }
 
-/* The fixed part with plain loads from the BTF task pointer: a faulting load gives 0. */
-static void context_enter_direct(struct cg_fn *f, LLVMValueRef rec, uint32_t base,
-				 uint32_t flags)
+/* The u64 whose first u32 in memory is LO and second HI (a pair of record members). */
+static LLVMValueRef pair64(struct cg_fn *f, LLVMValueRef lo, LLVMValueRef hi)
 {
-	const struct context_offsets *o = f->env->context;
-	LLVMValueRef task = cg_helper(f, BPF_FUNC_get_current_task_btf, f->ptr, NULL, 0), p;
-
-	p = dload(f, f->ptr, task, o->task_real_parent);
-	cg_store(f, dload(f, f->i32, p, o->task_tgid), rec, base + RECORD_CONTEXT_OFF_PPID);
-	p = dload(f, f->ptr, task, o->task_group_leader);
-	cg_store(f, dload(f, f->i64, p, o->task_start), rec, base + RECORD_CONTEXT_OFF_START);
-	if (o->have_audit) {
-		cg_store(f, dload(f, f->i32, task, o->task_loginuid), rec,
-			 base + RECORD_CONTEXT_OFF_AUID);
-		cg_store(f, dload(f, f->i32, task, o->task_sessionid), rec,
-			 base + RECORD_CONTEXT_OFF_AUID + 4);
-	} else {
-		cg_store(f, cg_const(f, ~0ull), rec, base + RECORD_CONTEXT_OFF_AUID);
-	}
-	cg_store(f, f->env->have_cgroup_id_helper ? cg_helper0(f, BPF_FUNC_get_current_cgroup_id)
-						  : cg_const(f, 0),
-		 rec, base + RECORD_CONTEXT_OFF_CGROUP_ID);
-	cg_store(f, cg_const32(f, flags), rec, base + RECORD_CONTEXT_OFF_FLAGS);
+	LLVMValueRef a = LLVMBuildZExt(f->b, lo, f->i64, ""), b = LLVMBuildZExt(f->b, hi, f->i64, "");
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return LLVMBuildOr(f->b, a, LLVMBuildShl(f->b, b, cg_const(f, 32), ""), "");
+#else
+	return LLVMBuildOr(f->b, LLVMBuildShl(f->b, a, cg_const(f, 32), ""), b, "");
+#endif
 }
 
-void cg_context_enter(struct cg_fn *f, LLVMValueRef rec)
+/* The task's default-hierarchy cgroup id with plain loads (task->cgroups->dfl_cgrp->kn->id:
+ * what bpf_get_current_cgroup_id returns, without its call); the helper when the kernel's
+ * BTF lacks kernfs_node.id, 0 without either. */
+static LLVMValueRef cgroup_id_direct(struct cg_fn *f, LLVMValueRef task)
+{
+	const struct context_offsets *o = f->env->context;
+	LLVMValueRef p;
+
+	if (!f->env->have_cgroup_id_helper)
+		return cg_const(f, 0);
+	if (!o->have_cgroup || !o->have_kn_id)
+		return cg_helper0(f, BPF_FUNC_get_current_cgroup_id);
+	p = dload(f, f->ptr, task, o->task_cgroups);
+	p = dload(f, f->ptr, p, o->css_set_dfl_cgrp);
+	p = dload(f, f->ptr, p, o->cgroup_kn);
+	return dload(f, f->i64, p, o->kn_id);
+}
+
+/* The fixed part with plain loads from the BTF task pointer (TASK: the one the entry code
+ * obtained, or NULL): a faulting load gives 0. Four u64 stores. */
+static void context_enter_direct(struct cg_fn *f, LLVMValueRef rec, uint32_t base,
+				 uint32_t flags, LLVMValueRef task)
+{
+	const struct context_offsets *o = f->env->context;
+	LLVMValueRef p, ppid;
+
+	if (!task)
+		task = cg_helper(f, BPF_FUNC_get_current_task_btf, f->ptr, NULL, 0);
+	p = dload(f, f->ptr, task, o->task_real_parent);
+	ppid = dload(f, f->i32, p, o->task_tgid);
+	cg_store(f, pair64(f, ppid, cg_const32(f, flags)), rec, base + RECORD_CONTEXT_OFF_PPID);
+	p = dload(f, f->ptr, task, o->task_group_leader);
+	cg_store(f, dload(f, f->i64, p, o->task_start), rec, base + RECORD_CONTEXT_OFF_START);
+	if (o->have_audit)
+		cg_store(f, pair64(f, dload(f, f->i32, task, o->task_loginuid),
+				   dload(f, f->i32, task, o->task_sessionid)),
+			 rec, base + RECORD_CONTEXT_OFF_AUID);
+	else
+		cg_store(f, cg_const(f, ~0ull), rec, base + RECORD_CONTEXT_OFF_AUID);
+	cg_store(f, cgroup_id_direct(f, task), rec, base + RECORD_CONTEXT_OFF_CGROUP_ID);
+}
+
+void cg_context_enter(struct cg_fn *f, LLVMValueRef rec, LLVMValueRef task)
 {
 	const struct context_offsets *o = f->env->context;
 	uint32_t base = f->layout->context_offset;
 	uint32_t flags = 0;
-	LLVMValueRef task, slot, err = NULL, p, failed;
+	LLVMValueRef cur, slot, err = NULL, p, failed;
 
 	if (!base || !o)
 		return;
@@ -106,19 +136,20 @@ void cg_context_enter(struct cg_fn *f, LLVMValueRef rec)
 		context_enter_direct(f, rec, base,
 				     (o->start_is_boottime ? 0 : RECORD_CONTEXT_START_MONOTONIC) |
 				     (o->have_audit ? 0 : RECORD_CONTEXT_NO_AUDIT) |
-				     (f->env->have_cgroup_id_helper ? 0 : RECORD_CONTEXT_NO_CGROUP));
+				     (f->env->have_cgroup_id_helper ? 0 : RECORD_CONTEXT_NO_CGROUP),
+				     task);
 		return;
 	}
 	slot = cg_slot(f, f->i64, 1);
-	task = cg_helper0(f, BPF_FUNC_get_current_task);
-	p = kread_ptr(f, slot, task, o->task_real_parent, &err);
+	cur = cg_helper0(f, BPF_FUNC_get_current_task);
+	p = kread_ptr(f, slot, cur, o->task_real_parent, &err);
 	cg_store(f, cg_const32(f, 0), rec, base + RECORD_CONTEXT_OFF_PPID);
 	err = LLVMBuildOr(f->b, err,
 			  kread(f, cg_at(f, rec, cg_const(f, base + RECORD_CONTEXT_OFF_PPID)), 4, p,
 				o->task_tgid),
 			  "");
 	/* The process's start time: its leader's (a thread's own would differ). */
-	p = kread_ptr(f, slot, task, o->task_group_leader, &err);
+	p = kread_ptr(f, slot, cur, o->task_group_leader, &err);
 	err = LLVMBuildOr(f->b, err,
 			  kread(f, cg_at(f, rec, cg_const(f, base + RECORD_CONTEXT_OFF_START)), 8, p,
 				o->task_start),
@@ -128,16 +159,16 @@ void cg_context_enter(struct cg_fn *f, LLVMValueRef rec)
 	if (o->have_audit && o->task_sessionid == o->task_loginuid + 4) {
 		err = LLVMBuildOr(f->b, err,
 				  kread(f, cg_at(f, rec, cg_const(f, base + RECORD_CONTEXT_OFF_AUID)),
-					8, task, o->task_loginuid),
+					8, cur, o->task_loginuid),
 				  "");
 	} else if (o->have_audit) {
 		err = LLVMBuildOr(f->b, err,
 				  kread(f, cg_at(f, rec, cg_const(f, base + RECORD_CONTEXT_OFF_AUID)),
-					4, task, o->task_loginuid),
+					4, cur, o->task_loginuid),
 				  "");
 		err = LLVMBuildOr(f->b, err,
 				  kread(f, cg_at(f, rec, cg_const(f, base + RECORD_CONTEXT_OFF_AUID + 4)),
-					4, task, o->task_sessionid),
+					4, cur, o->task_sessionid),
 				  "");
 	} else {
 		flags |= RECORD_CONTEXT_NO_AUDIT;
@@ -191,18 +222,15 @@ static void cpu_item(struct cg_fn *f, LLVMValueRef rec, const struct path_cache 
 }
 
 /* The kernfs names of the task's default-hierarchy cgroup and its parents, leaf first; or,
- * when this CPU sent this cgroup's path last, a CGROUP_SAME item (the walk costs a read
- * per level; most events come from the cgroup of the one before).
- *
- * The walk is a loop over at most RECORD_CGROUP_MAX_LEVELS + 1 nodes (Linux 5.3+ verifies
- * bounded loops, one pass per level): unrolled, the levels made the exit program four times
- * longer and its generation the bulk of a tracer's start-up. As in the argv loop, the level
- * lives in a stack slot and the latch is a conditional jump (Linux 6.1 takes a back-edge
- * only from a jump instruction). */
-static void emit_cgroup_path(struct cg_fn *f, LLVMValueRef rec)
+ * when this CPU sent this cgroup's path last, no item but RECORD_CONTEXT_PATH_SAME and the
+ * CPU in the context's flags (the walk costs a read per level; most events come from the
+ * cgroup of the one before). With context_direct, plain loads from TASK (the current task,
+ * or NULL: then it is asked for), else bpf_probe_read_kernel. */
+static void emit_cgroup_path(struct cg_fn *f, LLVMValueRef rec, LLVMValueRef task)
 {
 	const struct context_offsets *o = f->env->context;
-	bool pair = o->kn_name == o->kn_parent + 8;
+	bool pair = o->kn_name == o->kn_parent + 8, direct = f->env->context_direct;
+	uint32_t flags_off = f->layout->context_offset + RECORD_CONTEXT_OFF_FLAGS;
 	LLVMValueRef slot = cg_slot(f, f->i64, 2), key = cg_slot(f, f->i32, 1), err = NULL;
 	LLVMValueRef k_slot = cg_slot(f, f->i64, 1);
 	LLVMBasicBlockRef done = cg_block(f, "path_done"), cached = cg_block(f, "path_cached");
@@ -220,19 +248,33 @@ static void emit_cgroup_path(struct cg_fn *f, LLVMValueRef rec)
 	/* never NULL (the key is in range): without it, no path (the decoder says unknown) */
 	cg_if(f, LLVMBuildIsNotNull(f->b, pc.slot, ""), have, done);
 	pc.cpu = cg_helper0(f, BPF_FUNC_get_smp_processor_id);
+	if (direct && !task)
+		task = cg_helper(f, BPF_FUNC_get_current_task_btf, f->ptr, NULL, 0);
 	if (f->env->have_cgroup_id_helper) {
 		/* The id the enter program stored: what the record says; no helper call. */
 		LLVMValueRef enter_id = cg_load(f, f->i64, rec,
 						f->layout->context_offset + RECORD_CONTEXT_OFF_CGROUP_ID);
-		LLVMValueRef now;
+		LLVMBasicBlockRef same = cg_block(f, "path_same");
+		LLVMValueRef now, cpu;
 
 		cg_if(f, LLVMBuildICmp(f->b, LLVMIntEQ, cg_load(f, f->i64, pc.slot, 0), enter_id, ""),
 		      cached, walk);
-		cpu_item(f, rec, &pc, RECORD_ITEM_CGROUP_SAME, cg_const(f, 0), 0, done);
+		/* the flags keep 16 bits for the CPU (the decoder's bound too); a higher CPU
+		 * sends its path every time */
+		cg_if(f, LLVMBuildICmp(f->b, LLVMIntULT, pc.cpu, cg_const(f, 1u << 16), ""), same,
+		      walk);
+		cpu = LLVMBuildShl(f->b, LLVMBuildTrunc(f->b, pc.cpu, f->i32, ""),
+				   cg_const32(f, RECORD_CONTEXT_CPU_SHIFT), "");
+		cg_store(f, LLVMBuildOr(f->b, cg_load(f, f->i32, rec, flags_off),
+					LLVMBuildOr(f->b, cpu, cg_const32(f, RECORD_CONTEXT_PATH_SAME),
+						    ""), ""),
+			 rec, flags_off);
+		LLVMBuildBr(f->b, done);
 		LLVMPositionBuilderAtEnd(f->b, walk);
 		/* The path read now is remembered under the record's id only when the task did
 		 * not change cgroup during the call (else nothing is remembered: 0). */
-		now = cg_helper0(f, BPF_FUNC_get_current_cgroup_id);
+		now = direct ? cgroup_id_direct(f, task)
+			     : cg_helper0(f, BPF_FUNC_get_current_cgroup_id);
 		pc.cgroup_id = LLVMBuildSelect(f->b, LLVMBuildICmp(f->b, LLVMIntEQ, now, enter_id, ""),
 					       enter_id, cg_const(f, 0), "");
 	} else {
@@ -240,26 +282,42 @@ static void emit_cgroup_path(struct cg_fn *f, LLVMValueRef rec)
 		LLVMPositionBuilderAtEnd(f->b, walk);
 		LLVMDeleteBasicBlock(cached);
 	}
-	kread_ptr(f, slot, cg_helper0(f, BPF_FUNC_get_current_task), o->task_cgroups, &err);
-	kread_ptr(f, slot, cg_load(f, f->i64, slot, 0), o->css_set_dfl_cgrp, &err);
 	/* a failed read leaves a NULL node: no end item, and the decoder says "unknown" */
-	kread_ptr(f, slot, cg_load(f, f->i64, slot, 0), o->cgroup_kn, &err);
+	if (direct) {
+		kn = dload(f, f->ptr, task, o->task_cgroups);
+		kn = dload(f, f->ptr, kn, o->css_set_dfl_cgrp);
+		cg_store(f, dload(f, f->ptr, kn, o->cgroup_kn), slot, 0);
+	} else {
+		kread_ptr(f, slot, cg_helper0(f, BPF_FUNC_get_current_task), o->task_cgroups, &err);
+		kread_ptr(f, slot, cg_load(f, f->i64, slot, 0), o->css_set_dfl_cgrp, &err);
+		kread_ptr(f, slot, cg_load(f, f->i64, slot, 0), o->cgroup_kn, &err);
+	}
 	cg_store(f, cg_const(f, 0), k_slot, 0);
 	LLVMBuildBr(f->b, loop);
 
-	/* slot[0]: the node of level k; read its parent (then slot[0]) and name (slot[1]) */
+	/* slot[0]: the node of level k; its parent goes to slot[0], its name to slot[1] */
 	LLVMPositionBuilderAtEnd(f->b, loop);
-	kn = cg_load(f, f->i64, slot, 0);
-	cg_if(f, LLVMBuildIsNotNull(f->b, kn, ""), have_kn, done);
-	if (pair) {
-		r = kread(f, slot, 16, kn, o->kn_parent);
+	if (direct) {
+		kn = cg_load(f, f->ptr, slot, 0);
+		cg_if(f, LLVMBuildIsNotNull(f->b, kn, ""), have_kn, done);
+		/* the root's parent is NULL; so is a faulting load's */
+		cg_store(f, dload(f, f->ptr, kn, o->kn_parent), slot, 0);
+		cg_store(f, dload(f, f->ptr, kn, o->kn_name), slot, 8);
+		LLVMBuildBr(f->b, read);
+		LLVMPositionBuilderAtEnd(f->b, read);
 	} else {
-		r = kread(f, slot, 8, kn, o->kn_parent);
-		r = LLVMBuildOr(f->b, r, kread(f, cg_at(f, slot, cg_const(f, 8)), 8, kn, o->kn_name),
-				"");
+		kn = cg_load(f, f->i64, slot, 0);
+		cg_if(f, LLVMBuildIsNotNull(f->b, kn, ""), have_kn, done);
+		if (pair) {
+			r = kread(f, slot, 16, kn, o->kn_parent);
+		} else {
+			r = kread(f, slot, 8, kn, o->kn_parent);
+			r = LLVMBuildOr(f->b, r, kread(f, cg_at(f, slot, cg_const(f, 8)), 8, kn,
+						       o->kn_name), "");
+		}
+		cg_if(f, LLVMBuildICmp(f->b, LLVMIntEQ, r, cg_const(f, 0), ""), read, done);
 	}
-	cg_if(f, LLVMBuildICmp(f->b, LLVMIntEQ, r, cg_const(f, 0), ""), read, done);
-	name = cg_load(f, f->i64, slot, 8);
+	name = cg_load(f, f->ptr, slot, 8);
 	k = cg_load(f, f->i64, k_slot, 0);
 	cg_if(f, LLVMBuildIsNotNull(f->b, cg_load(f, f->i64, slot, 0), ""), named, root);
 	cg_if(f, LLVMBuildICmp(f->b, LLVMIntULT, k, cg_const(f, RECORD_CGROUP_MAX_LEVELS), ""),
@@ -267,7 +325,7 @@ static void emit_cgroup_path(struct cg_fn *f, LLVMValueRef rec)
 	off = cg_item_begin(f, rec, f->layout->storage.capacity, full, &item);
 	a[0] = cg_at(f, item, cg_const(f, RECORD_ITEM_SIZE));
 	a[1] = cg_const32(f, RECORD_CGROUP_NAME_SIZE);
-	a[2] = LLVMBuildIntToPtr(f->b, name, f->ptr, "");
+	a[2] = name;
 	r = cg_helper(f, BPF_FUNC_probe_read_kernel_str, f->i64, a, 3);
 	cg_if(f, LLVMBuildICmp(f->b, LLVMIntSGT, r, cg_const(f, 0), ""), good, bad);
 	cg_item_finish(f, rec, item, off, 0, RECORD_ITEM_CGROUP_NAME, 0, r);
@@ -358,14 +416,17 @@ static void emit_ancestors(struct cg_fn *f, LLVMValueRef rec, LLVMValueRef task)
 	LLVMPositionBuilderAtEnd(f->b, done);
 }
 
-/* The same walk with plain loads from BTF pointers (context_direct). */
-static void emit_ancestors_direct(struct cg_fn *f, LLVMValueRef rec)
+/* The same walk with plain loads from BTF pointers (context_direct); TASK the current task
+ * or NULL. */
+static void emit_ancestors_direct(struct cg_fn *f, LLVMValueRef rec, LLVMValueRef task)
 {
 	const struct context_offsets *o = f->env->context;
 	uint32_t n = f->layout->ancestors, i;
 	LLVMBasicBlockRef done = cg_block(f, "anc_done");
-	LLVMValueRef task = cg_helper(f, BPF_FUNC_get_current_task_btf, f->ptr, NULL, 0), p;
+	LLVMValueRef p;
 
+	if (!task)
+		task = cg_helper(f, BPF_FUNC_get_current_task_btf, f->ptr, NULL, 0);
 	if (n > RECORD_MAX_ANCESTORS)
 		n = RECORD_MAX_ANCESTORS;
 	p = dload(f, f->ptr, task, o->task_real_parent);
@@ -398,15 +459,15 @@ static void emit_ancestors_direct(struct cg_fn *f, LLVMValueRef rec)
 	LLVMPositionBuilderAtEnd(f->b, done);
 }
 
-void cg_context_exit(struct cg_fn *f, LLVMValueRef rec)
+void cg_context_exit(struct cg_fn *f, LLVMValueRef rec, LLVMValueRef task)
 {
 	const struct context_offsets *o = f->env->context;
 	if (!f->layout->context_offset || !o)
 		return;
 	if (o->have_cgroup)
-		emit_cgroup_path(f, rec);
+		emit_cgroup_path(f, rec, task);
 	if (f->layout->ancestors && f->env->context_direct)
-		emit_ancestors_direct(f, rec);
+		emit_ancestors_direct(f, rec, task);
 	else if (f->layout->ancestors)
 		emit_ancestors(f, rec, cg_helper0(f, BPF_FUNC_get_current_task));
 }

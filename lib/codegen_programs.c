@@ -169,14 +169,15 @@ static LLVMValueRef storage_area(struct cg_fn *f, LLVMBasicBlockRef fail)
 }
 
 /* The current thread's entry in the task-local storage, created when CREATE; jumps to NONE
- * when there is none (or, creating, no memory for it). */
-static LLVMValueRef task_entry(struct cg_fn *f, bool create, LLVMBasicBlockRef none)
+ * when there is none (or, creating, no memory for it). *TASK: the current task. */
+static LLVMValueRef task_entry(struct cg_fn *f, bool create, LLVMBasicBlockRef none,
+			       LLVMValueRef *task)
 {
 	LLVMBasicBlockRef have = cg_block(f, "have_entry");
 	LLVMValueRef a[4], entry;
 
 	a[0] = cg_map(f, f->env->task_storage_fd);
-	a[1] = cg_helper(f, BPF_FUNC_get_current_task_btf, f->ptr, NULL, 0);
+	a[1] = *task = cg_helper(f, BPF_FUNC_get_current_task_btf, f->ptr, NULL, 0);
 	a[2] = LLVMConstNull(f->ptr);
 	a[3] = cg_const(f, create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
 	entry = cg_helper(f, BPF_FUNC_task_storage_get, f->ptr, a, 4);
@@ -190,7 +191,7 @@ static void emit_enter(struct cg_fn *f)
 	const struct codegen_env *env = f->env;
 	LLVMBasicBlockRef out = cg_block(f, "out"), dropped = cg_block(f, "dropped");
 	LLVMBasicBlockRef filtered = cg_block(f, "filtered");
-	LLVMValueRef pid_tgid, rec, rules_mask;
+	LLVMValueRef pid_tgid, rec, rules_mask, task = NULL;
 	uint32_t i;
 
 	cg_skip_compat(f, out);
@@ -211,7 +212,7 @@ static void emit_enter(struct cg_fn *f)
 	if (env->entry_in_task) {
 		LLVMBasicBlockRef stale = cg_block(f, "stale"), fresh = cg_block(f, "fresh");
 
-		rec = task_entry(f, true, dropped);
+		rec = task_entry(f, true, dropped, &task);
 		/* An entry no exit took: that call never returned (exit_group, a thread that
 		 * died in it). Its data is replaced; count it. */
 		cg_if(f, LLVMBuildIsNotNull(f->b, cg_load(f, f->i32, rec, RECORD_OFF_EVENT_ID), ""),
@@ -237,7 +238,7 @@ static void emit_enter(struct cg_fn *f)
 	cg_store(f, cg_const(f, 0), rec, RECORD_OFF_COMM + 8);
 	for (i = 0; i < l->arg_count; i++)
 		cg_store(f, cg_arg(f, i), rec, CG_ARG_OFF(i));
-	cg_context_enter(f, rec);
+	cg_context_enter(f, rec, task);
 
 	if (l->has_enter_captures)
 		cg_captures(f, rec, EBPFPUB_AT_ENTER, l->enter_capacity);
@@ -350,7 +351,7 @@ static void emit_exit(struct cg_fn *f)
 	const struct codegen_env *env = f->env;
 	LLVMBasicBlockRef out = cg_block(f, "out"), miss = cg_block(f, "miss");
 	LLVMBasicBlockRef found = cg_block(f, "found"), gone = cg_block(f, "no_area");
-	LLVMValueRef pid_tgid, key, entry, rec, a[3], retval;
+	LLVMValueRef pid_tgid, key, entry, rec, a[3], retval, task = NULL;
 	uint32_t i;
 
 	cg_skip_compat(f, out);
@@ -365,7 +366,7 @@ static void emit_exit(struct cg_fn *f)
 		LLVMBasicBlockRef have = cg_block(f, "task_entry");
 		LLVMValueRef id;
 
-		entry = task_entry(f, false, miss);
+		entry = task_entry(f, false, miss, &task);
 		id = cg_load(f, f->i32, entry, RECORD_OFF_EVENT_ID);
 		cg_if(f, LLVMBuildICmp(f->b, LLVMIntEQ, id, f->event_id, ""), have,
 		      miss);
@@ -410,7 +411,7 @@ static void emit_exit(struct cg_fn *f)
 	if (l->ops && l->ops->emit_exit)
 		l->ops->emit_exit(f, rec, retval);
 	cg_captures(f, rec, EBPFPUB_AT_EXIT, l->storage.capacity);
-	cg_context_exit(f, rec);
+	cg_context_exit(f, rec, task);
 	emit_output(f, rec);
 	LLVMBuildBr(f->b, out);
 

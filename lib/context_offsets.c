@@ -13,6 +13,32 @@ static bool member(const struct btf *btf, int type, const char *name, uint32_t *
 	return type > 0 && loader_btf_member_offset(btf, (uint32_t)type, name, off, 0) == 0;
 }
 
+/* A member NAME of TYPE that is an 8-byte integer (kernfs_node.id; a union before 5.5). */
+static bool member_u64(const struct btf *btf, int type, const char *name, uint32_t *off)
+{
+	const struct btf_type *t = type > 0 ? btf__type_by_id(btf, (uint32_t)type) : NULL;
+	const struct btf_member *m;
+	int i;
+
+	if (!t || !btf_is_struct(t))
+		return false;
+	m = btf_members(t);
+	for (i = 0; i < btf_vlen(t); i++, m++) {
+		const char *mname = btf__name_by_offset(btf, m->name_off);
+		int tid = btf__resolve_type(btf, m->type);
+		const struct btf_type *mt = tid > 0 ? btf__type_by_id(btf, (uint32_t)tid) : NULL;
+
+		if (!mname || strcmp(mname, name) != 0)
+			continue;
+		if (!mt || !btf_is_int(mt) || btf__resolve_size(btf, (uint32_t)tid) != 8 ||
+		    btf_member_bit_offset(t, (uint32_t)i) % 64 != 0)
+			return false;
+		*off = btf_member_bit_offset(t, (uint32_t)i) / 8;
+		return true;
+	}
+	return false;
+}
+
 int context_offsets_load(struct context_offsets *o, char *err, size_t err_size)
 {
 	struct btf *btf;
@@ -53,6 +79,7 @@ int context_offsets_load(struct context_offsets *o, char *err, size_t err_size)
 			 member(btf, css, "dfl_cgrp", &o->css_set_dfl_cgrp) &&
 			 member(btf, cgrp, "kn", &o->cgroup_kn) &&
 			 member(btf, kn, "name", &o->kn_name);
+	o->have_kn_id = member_u64(btf, kn, "id", &o->kn_id);
 	btf__free(btf);
 	if (!o->have_task) {
 		util_errf(err, err_size,

@@ -18,6 +18,8 @@ struct context_offsets {
 	uint32_t task_loginuid, task_sessionid;
 	uint32_t task_cgroups, css_set_dfl_cgrp, cgroup_kn;
 	uint32_t kn_name, kn_parent;
+	bool have_kn_id;      /* kernfs_node.id, a u64 (5.5+): the cgroup id read directly */
+	uint32_t kn_id;
 	const char *kn_parent_name; /* "parent" or "__parent" */
 };
 

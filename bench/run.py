@@ -39,6 +39,14 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 # Every process started and not yet reaped: pid -> subprocess.Popen.
 STARTED = {}
+# --pin: the CPUs of the workload and of everything else (the tracers); None: not pinned.
+PIN = {"workload": None, "tracer": None}
+
+
+def pinned(role):
+    """A preexec_fn that moves the child to ROLE's CPUs, or None when not pinning."""
+    cpus = PIN[role]
+    return (lambda: os.sched_setaffinity(0, cpus)) if cpus else None
 
 
 class Unavailable(Exception):
@@ -49,9 +57,10 @@ class Unavailable(Exception):
 # Processes
 
 
-def spawn(argv, stdout_path, stderr_path, env=None):
+def spawn(argv, stdout_path, stderr_path, env=None, role="tracer"):
     with open(stdout_path, "wb") as out, open(stderr_path, "wb") as err:
-        p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env)
+        p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env,
+                             preexec_fn=pinned(role))
     STARTED[p.pid] = p
     return p
 
@@ -438,7 +447,7 @@ class Bench:
 
     def run_workload(self, argv):
         out, err = self.path("workload.out"), self.path("workload.err")
-        p = spawn(argv, out, err)
+        p = spawn(argv, out, err, role="workload")
         r = reap(p, self.args.workload_timeout)
         if r is None:
             stop(p, grace=1.0)
@@ -772,7 +781,7 @@ class Bench:
         """Run time per program, by the kernel's BPF statistics, for mkdir under the floor and
         under the library with either entry storage (bench/prog_profile)."""
         a = self.args
-        rounds = 1 if a.quick else 3
+        rounds = 1 if a.quick else a.rounds
         for rnd in range(rounds):
             for label, argv in self.PROFILE_SETUPS:
                 self.log("profile round %d/%d: %s" % (rnd + 1, rounds, label))
@@ -787,7 +796,8 @@ class Bench:
                     r = subprocess.run([os.path.join(self.bin, "prog_profile"), "-p", "epn_",
                                         "-p", "epx_", "-p", "empty", "--"] + wl_mkdir_argv(a, self.bin),
                                        capture_output=True, text=True,
-                                       timeout=a.workload_timeout)
+                                       timeout=a.workload_timeout,
+                                       preexec_fn=pinned("workload"))
                 finally:
                     stop(p, grace=5.0)
                 if r.returncode != 0:
@@ -875,6 +885,10 @@ class Bench:
             os.cpu_count(), cpu_model(), platform.release(), mem_total(), tool_version()))
         P("rounds: %d, alternating order; figures are medians over the rounds%s" % (
             a.rounds, " (--quick)" if a.quick else ""))
+        if PIN["workload"]:
+            P("pinned: the workload on CPU %s, the tracers on CPU %s" % (
+                ",".join(map(str, sorted(PIN["workload"]))),
+                ",".join(map(str, sorted(PIN["tracer"])))))
         P("")
         for wl in wls:
             res = self.results.get(wl["name"], {})
@@ -1112,6 +1126,9 @@ def main():
     ap.add_argument("--json", help="also write the raw results to this file")
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
     ap.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    ap.add_argument("--pin", action="store_true",
+                    help="run the workload on the first CPU and the tracers on the others "
+                         "(less noise from both sharing a CPU; not how a user runs them)")
     args = ap.parse_args()
     args.only = set(args.only.split(","))
     args.modes = set(args.modes.split(",")) if args.modes else None
@@ -1120,6 +1137,11 @@ def main():
     args.ebpftracer = os.path.abspath(args.ebpftracer)
     if args.rounds is None:
         args.rounds = 2 if args.quick else 5
+    if args.pin:
+        cpus = sorted(os.sched_getaffinity(0))
+        if len(cpus) < 2:
+            ap.error("--pin needs two CPUs or more; this process may run on %d" % len(cpus))
+        PIN["workload"], PIN["tracer"] = {cpus[0]}, set(cpus[1:])
     if args.mkdir_calls is None:
         args.mkdir_calls = 200000 if args.quick else 1000000
     if args.openat_calls is None:
@@ -1155,7 +1177,10 @@ def main():
         if args.json:
             with open(args.json, "w") as f:
                 json.dump({"results": b.results, "unavailable": b.unavailable,
-                           "all_syscalls": b.all_syscalls, "args": vars(args)}, f, indent=1,
+                           "all_syscalls": b.all_syscalls,
+                           "profile": [{"setup": k[0], "program": k[1], "runs": v}
+                                       for k, v in b.profile.items()],
+                           "args": vars(args)}, f, indent=1,
                           default=str)
     finally:
         cleanup_all()

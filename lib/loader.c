@@ -114,7 +114,7 @@ int loader_load(const struct loader_program *prog, const char *name, const char 
 			  what, strerror(-e));
 		return e;
 	}
-	log = malloc(log_size);
+	log = calloc(1, log_size);   /* valgrind does not see the kernel write the log */
 	if (!log) {
 		util_errf(err, err_size, "%s: the verifier rejected the program: %s", what,
 			  strerror(-e));
@@ -124,7 +124,6 @@ int loader_load(const struct loader_program *prog, const char *name, const char 
 		LIBBPF_OPTS(bpf_prog_load_opts, opts, .log_buf = log, .log_size = log_size,
 			    .log_level = 1);
 
-		log[0] = '\0';
 		fd = bpf_prog_load(type, pname, "GPL", prog->insns, prog->insn_count, &opts);
 		if (fd >= 0) {
 			/* Passed the second time (a transient failure): keep it. */

@@ -81,22 +81,29 @@ static LLVMValueRef pair64(struct cg_fn *f, LLVMValueRef lo, LLVMValueRef hi)
 #endif
 }
 
-/* The task's default-hierarchy cgroup id with plain loads (task->cgroups->dfl_cgrp->kn->id:
- * what bpf_get_current_cgroup_id returns, without its call); the helper when the kernel's
- * BTF lacks kernfs_node.id, 0 without either. */
-static LLVMValueRef cgroup_id_direct(struct cg_fn *f, LLVMValueRef task)
+/* The kernfs node of the task's default-hierarchy cgroup (task->cgroups->dfl_cgrp->kn) with
+ * plain loads: NULL when one faults. Needs o->have_cgroup. */
+static LLVMValueRef dfl_cgroup_kn(struct cg_fn *f, LLVMValueRef task)
 {
 	const struct context_offsets *o = f->env->context;
-	LLVMValueRef p;
+	LLVMValueRef p = dload(f, f->ptr, task, o->task_cgroups);
+
+	p = dload(f, f->ptr, p, o->css_set_dfl_cgrp);
+	return dload(f, f->ptr, p, o->cgroup_kn);
+}
+
+/* The task's default-hierarchy cgroup id with plain loads from its node KN (NULL: from
+ * TASK): kn->id, what bpf_get_current_cgroup_id returns, without its call. The helper when
+ * the kernel's BTF lacks kernfs_node.id, 0 without either. */
+static LLVMValueRef cgroup_id_direct(struct cg_fn *f, LLVMValueRef task, LLVMValueRef kn)
+{
+	const struct context_offsets *o = f->env->context;
 
 	if (!f->env->have_cgroup_id_helper)
 		return cg_const(f, 0);
 	if (!o->have_cgroup || !o->have_kn_id)
 		return cg_helper0(f, BPF_FUNC_get_current_cgroup_id);
-	p = dload(f, f->ptr, task, o->task_cgroups);
-	p = dload(f, f->ptr, p, o->css_set_dfl_cgrp);
-	p = dload(f, f->ptr, p, o->cgroup_kn);
-	return dload(f, f->i64, p, o->kn_id);
+	return dload(f, f->i64, kn ? kn : dfl_cgroup_kn(f, task), o->kn_id);
 }
 
 /* The fixed part with plain loads from the BTF task pointer (TASK: the one the entry code
@@ -120,7 +127,7 @@ static void context_enter_direct(struct cg_fn *f, LLVMValueRef rec, uint32_t bas
 			 rec, base + RECORD_CONTEXT_OFF_AUID);
 	else
 		cg_store(f, cg_const(f, ~0ull), rec, base + RECORD_CONTEXT_OFF_AUID);
-	cg_store(f, cgroup_id_direct(f, task), rec, base + RECORD_CONTEXT_OFF_CGROUP_ID);
+	cg_store(f, cgroup_id_direct(f, task, NULL), rec, base + RECORD_CONTEXT_OFF_CGROUP_ID);
 }
 
 void cg_context_enter(struct cg_fn *f, LLVMValueRef rec, LLVMValueRef task)
@@ -232,7 +239,7 @@ static void emit_cgroup_path(struct cg_fn *f, LLVMValueRef rec, LLVMValueRef tas
 	bool pair = o->kn_name == o->kn_parent + 8, direct = f->env->context_direct;
 	uint32_t flags_off = f->layout->context_offset + RECORD_CONTEXT_OFF_FLAGS;
 	LLVMValueRef slot = cg_slot(f, f->i64, 2), key = cg_slot(f, f->i32, 1), err = NULL;
-	LLVMValueRef k_slot = cg_slot(f, f->i64, 1);
+	LLVMValueRef k_slot = cg_slot(f, f->i64, 1), enter_id = NULL;
 	LLVMBasicBlockRef done = cg_block(f, "path_done"), cached = cg_block(f, "path_cached");
 	LLVMBasicBlockRef walk = cg_block(f, "path_walk"), have = cg_block(f, "path_slot");
 	LLVMBasicBlockRef loop = cg_block(f, "kn_level"), have_kn = cg_block(f, "kn");
@@ -241,7 +248,7 @@ static void emit_cgroup_path(struct cg_fn *f, LLVMValueRef rec, LLVMValueRef tas
 	LLVMBasicBlockRef cut = cg_block(f, "kn_cut"), bad = cg_block(f, "kn_bad");
 	LLVMBasicBlockRef good = cg_block(f, "kn_good"), full = cg_block(f, "kn_full");
 	struct path_cache pc = { 0 };
-	LLVMValueRef r, name, kn, k, item, off, a[3];
+	LLVMValueRef r, name, kn = NULL, k, item, off, a[3];
 
 	cg_store(f, cg_counter_key(f, CODEGEN_SLOT_LAST_CGROUP), key, 0);
 	pc.slot = cg_lookup(f, f->env->counters_fd, key);
@@ -252,10 +259,11 @@ static void emit_cgroup_path(struct cg_fn *f, LLVMValueRef rec, LLVMValueRef tas
 		task = cg_helper(f, BPF_FUNC_get_current_task_btf, f->ptr, NULL, 0);
 	if (f->env->have_cgroup_id_helper) {
 		/* The id the enter program stored: what the record says; no helper call. */
-		LLVMValueRef enter_id = cg_load(f, f->i64, rec,
-						f->layout->context_offset + RECORD_CONTEXT_OFF_CGROUP_ID);
 		LLVMBasicBlockRef same = cg_block(f, "path_same");
-		LLVMValueRef now, cpu;
+		LLVMValueRef cpu;
+
+		enter_id = cg_load(f, f->i64, rec,
+				   f->layout->context_offset + RECORD_CONTEXT_OFF_CGROUP_ID);
 
 		cg_if(f, LLVMBuildICmp(f->b, LLVMIntEQ, cg_load(f, f->i64, pc.slot, 0), enter_id, ""),
 		      cached, walk);
@@ -271,12 +279,6 @@ static void emit_cgroup_path(struct cg_fn *f, LLVMValueRef rec, LLVMValueRef tas
 			 rec, flags_off);
 		LLVMBuildBr(f->b, done);
 		LLVMPositionBuilderAtEnd(f->b, walk);
-		/* The path read now is remembered under the record's id only when the task did
-		 * not change cgroup during the call (else nothing is remembered: 0). */
-		now = direct ? cgroup_id_direct(f, task)
-			     : cg_helper0(f, BPF_FUNC_get_current_cgroup_id);
-		pc.cgroup_id = LLVMBuildSelect(f->b, LLVMBuildICmp(f->b, LLVMIntEQ, now, enter_id, ""),
-					       enter_id, cg_const(f, 0), "");
 	} else {
 		LLVMBuildBr(f->b, walk);
 		LLVMPositionBuilderAtEnd(f->b, walk);
@@ -284,13 +286,22 @@ static void emit_cgroup_path(struct cg_fn *f, LLVMValueRef rec, LLVMValueRef tas
 	}
 	/* a failed read leaves a NULL node: no end item, and the decoder says "unknown" */
 	if (direct) {
-		kn = dload(f, f->ptr, task, o->task_cgroups);
-		kn = dload(f, f->ptr, kn, o->css_set_dfl_cgrp);
-		cg_store(f, dload(f, f->ptr, kn, o->cgroup_kn), slot, 0);
+		kn = dfl_cgroup_kn(f, task);
+		cg_store(f, kn, slot, 0);
 	} else {
 		kread_ptr(f, slot, cg_helper0(f, BPF_FUNC_get_current_task), o->task_cgroups, &err);
 		kread_ptr(f, slot, cg_load(f, f->i64, slot, 0), o->css_set_dfl_cgrp, &err);
 		kread_ptr(f, slot, cg_load(f, f->i64, slot, 0), o->cgroup_kn, &err);
+	}
+	if (enter_id) {
+		/* The path read now is remembered under the record's id only when the task did
+		 * not change cgroup during the call (else nothing is remembered: 0). With plain
+		 * loads, the id is the node's just read. */
+		LLVMValueRef now = direct ? cgroup_id_direct(f, task, kn)
+					  : cg_helper0(f, BPF_FUNC_get_current_cgroup_id);
+
+		pc.cgroup_id = LLVMBuildSelect(f->b, LLVMBuildICmp(f->b, LLVMIntEQ, now, enter_id, ""),
+					       enter_id, cg_const(f, 0), "");
 	}
 	cg_store(f, cg_const(f, 0), k_slot, 0);
 	LLVMBuildBr(f->b, loop);
